@@ -1,0 +1,68 @@
+"""What every detector gets: the file, the project index and facts, and helpers."""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+from typing import ClassVar, Iterable
+
+from flask2quart.analysis.facts import ProjectFacts
+from flask2quart.analysis.index import FuncNode, ModuleInfo, ProjectIndex, Scope
+from flask2quart.analysis.project import SourceFile
+from flask2quart.edits import Edit, Span
+from flask2quart.rules import RuleInfo
+
+
+@dataclass
+class RuleContext:
+    source: SourceFile
+    module: ModuleInfo
+    index: ProjectIndex
+    facts: ProjectFacts
+
+    def span(self, node: ast.AST) -> Span:
+        return self.source.lines.span(node)
+
+    def parent(self, node: ast.AST) -> ast.AST | None:
+        return self.module.parents.get(node)
+
+    def scopes(self) -> Iterable[Scope]:
+        """Every scope of this module (module first)."""
+        stack = [self.module.scope]
+        while stack:
+            s = stack.pop()
+            yield s
+            stack.extend(reversed(s.children))
+
+    def functions(self) -> Iterable[Scope]:
+        return (s for s in self.scopes() if isinstance(s.node, FuncNode))
+
+    def eval_scope(self, scope: Scope, node: ast.AST) -> Scope:
+        return self.index.innermost_scope(scope, node)
+
+    def is_awaited(self, node: ast.AST) -> bool:
+        return isinstance(self.parent(node), ast.Await)
+
+
+class Rule:
+    """A detector: reads facts, returns edits for one file. Registered with ``@rule``."""
+
+    info: ClassVar[RuleInfo]
+
+    def detect(self, ctx: RuleContext) -> Iterable[Edit]:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
+def is_generator(node: ast.AST) -> bool:
+    """Does this function body yield (not counting nested functions)?"""
+    if not isinstance(node, FuncNode):
+        return False
+    stack = list(node.body)
+    while stack:
+        n = stack.pop()
+        if isinstance(n, (ast.Yield, ast.YieldFrom)):
+            return True
+        if isinstance(n, (*FuncNode, ast.ClassDef, ast.Lambda)):
+            continue
+        stack.extend(ast.iter_child_nodes(n))
+    return False

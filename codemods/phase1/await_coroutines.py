@@ -1,0 +1,141 @@
+"""F2Q102: await every Quart coroutine and awaitable property.
+
+Facts: ``catalogue.AWAITABLE_FUNCTIONS`` / ``AWAITABLE_MEMBERS`` (quart/templating.py:48,
+quart/helpers.py:69-304, quart/wrappers/request.py:251-368, response.py:320-479,
+datastructures.py:26). Precedence: ``request.form['x']`` → ``(await request.form)['x']``
+(pallets/quart#61). Calls to project functions that become async are awaited too
+(F2Q104), as are the views a decorator wrapper calls.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import Iterable
+
+from codemods.base import Rule, RuleContext, is_generator
+from flask2quart import catalogue as C
+from flask2quart import edits as E
+from flask2quart.analysis.facts import AwaitSite, ProjectFacts
+from flask2quart.analysis.index import Scope
+from flask2quart.rules import Example, RuleInfo, marker, register, rule
+
+AWAIT_CODE = "F2Q102"
+PROJECT_CALL_CODE = "F2Q104"
+
+register(RuleInfo(
+    PROJECT_CALL_CODE, "await-project-async-calls", 1,
+    "Await calls to project functions (and wrapped views) that became async, in every module",
+    True,
+    "Async-ness propagates through the whole project: once a helper becomes `async def`, every "
+    "call site that the analysis can resolve (imports, re-exports, `self.method`) is awaited.",
+    (Example("def view():\n    data = helpers.load()\n", "async def view():\n    data = await helpers.load()\n"),),
+))
+
+NO_AWAIT_HERE = marker(
+    "F2Q191", "await-in-sync-code", 1,
+    "A Quart coroutine is used where the code must stay sync (CLI command, thread, sync hook, lambda, module level)",
+    "The tool cannot add `await` here without breaking the caller. Move the call into an async "
+    "function (a view or an async hook) or run it with `asyncio.run` from a true sync entry point.",
+)
+MAYBE_ASYNC_METHOD = marker(
+    "F2Q195", "unresolved-call-to-async-name", 1,
+    "A call the tool cannot resolve has the name of a project function that became async",
+    "If the call reaches that function it returns a coroutine now: add `await` (and make the "
+    "caller async) by hand.",
+)
+
+
+def direct_sites(facts: ProjectFacts, scope: Scope) -> Iterable[AwaitSite]:
+    """Expressions in ``scope`` that need ``await`` because of the catalogue."""
+    index = facts.index
+    for node in index.own_nodes(scope):
+        if isinstance(node, ast.Call):
+            ev = index.innermost_scope(scope, node)
+            canon = index.canonical(node.func, ev)
+            if canon in C.AWAITABLE_FUNCTIONS:
+                yield AwaitSite(node, canon.split(".", 1)[1], AWAIT_CODE)
+        elif isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Load):
+            ev = index.innermost_scope(scope, node)
+            kind = index.kind(node.value, ev)
+            if kind is None:
+                continue
+            fact = C.AWAITABLE_MEMBERS.get(kind, {}).get(node.attr)
+            if fact is None or node.attr in C.OPEN_RESOURCE_METHODS:
+                continue
+            if fact.is_property:
+                yield AwaitSite(node, f"{kind.value}.{node.attr}", AWAIT_CODE)
+            else:
+                parent = index.parent(scope, node)
+                if isinstance(parent, ast.Call) and parent.func is node:
+                    yield AwaitSite(parent, f"{kind.value}.{node.attr}()", AWAIT_CODE)
+        elif isinstance(node, ast.With):
+            for item in node.items:
+                expr = item.context_expr
+                if isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute):
+                    ev = index.innermost_scope(scope, node)
+                    kind = index.kind(expr.func.value, ev)
+                    if expr.func.attr in C.ASYNC_CONTEXT_METHODS.get(kind, ()):
+                        yield AwaitSite(node, f"with {kind.value}.{expr.func.attr}()", "F2Q105")
+
+
+@rule(
+    AWAIT_CODE, "await-quart-coroutines", 1,
+    "Await Quart coroutines and awaitable properties (request.form, render_template, …)",
+    examples=(
+        Example(
+            "from flask import request, render_template\n\n"
+            "@app.route('/')\ndef index():\n    name = request.form['name']\n"
+            "    return render_template('i.html', name=name)\n",
+            "from quart import request, render_template\n\n"
+            "@app.route('/')\nasync def index():\n    name = (await request.form)['name']\n"
+            "    return await render_template('i.html', name=name)\n",
+        ),
+    ),
+)
+class AwaitCoroutines(Rule):
+    """Wraps each awaitable Quart API use in ``await``, with parentheses where a
+    primary follows (``(await request.form)['x']``). Also awaits calls to project
+    functions that became async and, in view-decorator wrappers, the wrapped view."""
+
+    def detect(self, ctx: RuleContext) -> Iterable[E.Edit]:
+        facts, index = ctx.facts, ctx.index
+        wrapper_params = {w: fname for (w, fname) in facts.decorator_wrappers.values()}
+        # methods only: module functions are reached by name, not through unknown objects
+        async_names = {s.name for s in facts.async_funcs
+                       if not s.is_async and s.enclosing_class() is not None
+                       and s.name not in C.VIEW_METHODS}
+        for scope in [ctx.module.scope, *ctx.functions()]:
+            is_async = facts.is_async(scope)
+            sites = list(facts.direct_sites.get(scope, ())) if scope.kind == "function" else \
+                list(direct_sites(facts, scope))
+            for call, callee, _ev in facts.calls.get(scope, ()):
+                if callee in facts.async_funcs and not is_generator(callee.node):
+                    sites.append(AwaitSite(call, f"call to {callee.qualname}", PROJECT_CALL_CODE))
+            if scope in wrapper_params:
+                fname = wrapper_params[scope]
+                for node in index.own_nodes(scope):
+                    if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+                            and node.func.id == fname
+                            and (index.lookup(fname, scope) or (scope,))[0] is not scope):
+                        sites.append(AwaitSite(node, "the wrapped view", PROJECT_CALL_CODE))
+            for site in sites:
+                if site.code == "F2Q105":
+                    continue  # `with` statements: app_context rule
+                if ctx.is_awaited(site.node):
+                    continue
+                ev = ctx.eval_scope(scope, site.node)
+                if not is_async or ev is not scope and isinstance(ev.node, (ast.Lambda, ast.GeneratorExp)):
+                    yield E.Marker(NO_AWAIT_HERE.code, site.node.lineno,
+                                   f"needs `await` ({site.reason}) but this code must stay sync")
+                    continue
+                yield E.Await(site.code, ctx.span(site.node))
+            # calls we cannot resolve that carry the name of an async project function
+            if async_names:
+                resolved = {id(c) for c, _, _ in facts.calls.get(scope, ())}
+                for node in index.own_nodes(scope) if scope.kind == "function" else ():
+                    if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                            and node.func.attr in async_names and id(node) not in resolved
+                            and not ctx.is_awaited(node)
+                            and index.qualify(node.func, ctx.eval_scope(scope, node)) is None):
+                        yield E.Marker(MAYBE_ASYNC_METHOD.code, node.lineno,
+                                       f"`.{node.func.attr}()` may be a project function that is async now")

@@ -1,0 +1,63 @@
+"""F2Q106: CLI commands keep their app context.
+
+Flask pushes an app context for every app command (flask/cli.py:420); Quart's
+``AppGroup.command`` only does with ``with_appcontext=True`` (quart/cli.py:318-330), and a
+bare ``@app.cli.command`` (no call) does not even register the function in Quart.
+Plain click commands added with ``app.cli.add_command`` get ``@with_appcontext``.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import Iterable
+
+from codemods.base import Rule, RuleContext
+from flask2quart import catalogue as C
+from flask2quart import edits as E
+from flask2quart.rules import Example, rule
+
+
+@rule(
+    "F2Q106", "cli-with-appcontext", 1,
+    "App CLI commands get `with_appcontext=True` (Quart does not push an app context by default)",
+    examples=(Example(
+        "@app.cli.command('seed')\ndef seed():\n    db.seed()\n",
+        "@app.cli.command('seed', with_appcontext=True)\ndef seed():\n    db.seed()\n",
+    ),),
+)
+class CliWithAppContext(Rule):
+    """Adds ``with_appcontext=True`` to ``app.cli.command``/``bp.cli.command`` and
+    ``@with_appcontext`` (from ``quart.cli``) to click commands registered on ``app.cli``."""
+
+    def detect(self, ctx: RuleContext) -> Iterable[E.Edit]:
+        facts, index = ctx.facts, ctx.index
+        for scope in ctx.functions():
+            deco = facts.cli_commands.get(scope)
+            if deco is not None:
+                if isinstance(deco, ast.Call):
+                    if not any(k.arg == "with_appcontext" for k in deco.keywords):
+                        yield E.AddKeyword(self.info.code, ctx.span(deco), "with_appcontext", "True")
+                else:
+                    yield E.Replace(self.info.code, ctx.span(deco), "{d}(with_appcontext=True)",
+                                    (("d", ctx.span(deco)),))
+            elif scope in facts.click_commands_registered and "click" in facts.roles.get(scope, ()):
+                outer = scope.parent
+                has = any(
+                    C.canonical(index.qualify(d.func if isinstance(d, ast.Call) else d, outer))
+                    == C.CLI_WITH_APPCONTEXT
+                    for d in scope.node.decorator_list
+                )
+                if not has:
+                    name = self._free_name(ctx)
+                    yield E.AddDecorator(self.info.code, scope.node.lineno, scope.name, name)
+                    if name == "with_appcontext":
+                        yield E.AddImport(self.info.code, "quart.cli", "with_appcontext")
+                    else:
+                        yield E.AddImport(self.info.code, "quart.cli")
+
+    @staticmethod
+    def _free_name(ctx: RuleContext) -> str:
+        b = ctx.module.scope.bindings.get("with_appcontext")
+        if b is None or (b.kind == "import" and C.canonical(b.target) == C.CLI_WITH_APPCONTEXT):
+            return "with_appcontext"
+        return "quart.cli.with_appcontext"

@@ -1,0 +1,3 @@
+from flask2quart.cli import main
+
+main()

@@ -1,0 +1,433 @@
+"""Whole-project facts: which functions are views/hooks/CLI commands, and which
+must become ``async``.
+
+The async frontier is a fixpoint over the call graph: a function becomes async
+when it awaits a Quart coroutine, calls a project function that became async, or
+is a view-decorator wrapper around views; it then propagates to its callers,
+across modules, unless a caller must stay sync (CLI command, thread target,
+sync-only hook), where a marker is left instead.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from flask2quart import catalogue as C
+from flask2quart.analysis.index import FuncNode, ProjectIndex, Scope
+from flask2quart.catalogue import HookMode, Kind
+
+
+@dataclass
+class AwaitSite:
+    """An expression in ``scope`` that must be awaited in Quart."""
+
+    node: ast.expr
+    reason: str      # e.g. "fw.render_template", "request.form", "call to pkg.helpers.f"
+    code: str        # rule code
+
+
+@dataclass
+class ProjectFacts:
+    index: ProjectIndex
+    roles: dict[Scope, set[str]] = field(default_factory=lambda: defaultdict(set))
+    must_sync: dict[Scope, str] = field(default_factory=dict)  # scope → why
+    async_funcs: set[Scope] = field(default_factory=set)       # async after migration
+    why_async: dict[Scope, str] = field(default_factory=dict)  # chain for reports
+    direct_sites: dict[Scope, list[AwaitSite]] = field(default_factory=lambda: defaultdict(list))
+    calls: dict[Scope, list[tuple[ast.Call, Scope, Scope]]] = field(
+        default_factory=lambda: defaultdict(list))  # caller → (call, callee, eval scope)
+    callers: dict[Scope, list[tuple[Scope, ast.Call]]] = field(
+        default_factory=lambda: defaultdict(list))
+    decorator_wrappers: dict[Scope, tuple[Scope, str]] = field(default_factory=dict)
+    decorated_by: dict[Scope, list[Scope]] = field(default_factory=lambda: defaultdict(list))
+    cli_commands: dict[Scope, ast.expr] = field(default_factory=dict)
+    click_commands_registered: set[Scope] = field(default_factory=set)
+    conflicts: list[tuple[Scope, ast.AST, str]] = field(default_factory=list)
+
+    def is_async(self, scope: Scope) -> bool:
+        return scope in self.async_funcs
+
+
+# ---------------------------------------------------------------------------
+
+
+def _registration(index: ProjectIndex, expr: ast.expr, scope: Scope) -> str | None:
+    """``@app.route(...)`` / ``@bp.before_request`` → the registration method name."""
+    target = expr.func if isinstance(expr, ast.Call) else expr
+    if not isinstance(target, ast.Attribute) or target.attr not in C.REGISTRATION_METHODS:
+        return None
+    if index.kind(target.value, scope) in (Kind.APP, Kind.BLUEPRINT):
+        return target.attr
+    return None
+
+
+def _cli_decorator(index: ProjectIndex, expr: ast.expr, scope: Scope) -> bool:
+    """``@app.cli.command(...)`` / ``@bp.cli.command``."""
+    target = expr.func if isinstance(expr, ast.Call) else expr
+    return (
+        isinstance(target, ast.Attribute) and target.attr in ("command", "group")
+        and isinstance(target.value, ast.Attribute) and target.value.attr == "cli"
+        and index.kind(target.value.value, scope) in (Kind.APP, Kind.BLUEPRINT)
+    )
+
+
+def _is_click_command(index: ProjectIndex, expr: ast.expr, scope: Scope) -> bool:
+    target = expr.func if isinstance(expr, ast.Call) else expr
+    qual = index.qualify(target, scope)
+    return qual in C.CLICK_COMMAND_DECORATORS or C.canonical(qual) == C.CLI_WITH_APPCONTEXT
+
+
+def _callee(index: ProjectIndex, call: ast.Call, scope: Scope) -> Scope | None:
+    """The project function a call invokes, if it can be proven."""
+    func = call.func
+    qual = index.qualify(func, scope)
+    target = index.function_for_qualname(qual)
+    if target is not None:
+        return target
+    if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+        # self.method() / cls.method() inside a class body method
+        fn_scope = scope if scope.kind == "function" else scope.function_parent()
+        cls = fn_scope.enclosing_class() if fn_scope else None
+        if cls is not None and fn_scope is not None:
+            params = [a.arg for a in (*fn_scope.node.args.posonlyargs, *fn_scope.node.args.args)] \
+                if isinstance(fn_scope.node, FuncNode) else []
+            if params and func.value.id == params[0]:
+                return _method(index, cls, func.attr)
+        # ClassName.method or instance = ClassName(); instance.method()
+        found = index.lookup(func.value.id, scope)
+        if found is not None:
+            _, b = found
+            if b.kind == "assign" and len(b.values) == 1 and isinstance(b.values[0], ast.Call):
+                cls_qual = index.qualify(b.values[0].func, scope)
+                cls = index.classes.get(cls_qual or "")
+                if cls is not None:
+                    return _method(index, cls, func.attr)
+    return None
+
+
+def _method(index: ProjectIndex, cls: Scope, name: str, _depth: int = 0) -> Scope | None:
+    b = cls.bindings.get(name)
+    if b is not None and b.kind == "def":
+        return index.functions.get(b.target)
+    if _depth > 10 or not isinstance(cls.node, ast.ClassDef):
+        return None
+    for base in cls.node.bases:
+        base_cls = index.classes.get(index.qualify(base, cls.parent or cls) or "")
+        if base_cls is not None:
+            found = _method(index, base_cls, name, _depth + 1)
+            if found is not None:
+                return found
+    return None
+
+
+def _class_is_view(index: ProjectIndex, cls: Scope, _depth: int = 0) -> bool:
+    if _depth > 10 or not isinstance(cls.node, ast.ClassDef):
+        return False
+    for base in cls.node.bases:
+        qual = index.qualify(base, cls.parent or cls)
+        if C.canonical(qual) in C.VIEW_BASES:
+            return True
+        base_cls = index.classes.get(qual or "")
+        if base_cls is not None and _class_is_view(index, base_cls, _depth + 1):
+            return True
+    return False
+
+
+def _wrapper_of(index: ProjectIndex, deco: Scope) -> tuple[Scope, str] | None:
+    """If ``deco(f)`` returns an inner function that calls ``f``: (wrapper, f's name).
+
+    Handles decorator factories (``role_required(role)(f)``) one level deep.
+    """
+    node = deco.node
+    if not isinstance(node, FuncNode):
+        return None
+    params = [a.arg for a in (*node.args.posonlyargs, *node.args.args)]
+    returned = {
+        r.value.id for r in ast.walk(node)
+        if isinstance(r, ast.Return) and isinstance(r.value, ast.Name)
+    }
+    for child in deco.children:
+        if child.kind != "function" or not isinstance(child.node, FuncNode):
+            continue
+        if child.name not in returned:
+            continue
+        if len(params) == 1:
+            fname = params[0]
+            if any(isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == fname
+                   for n in ast.walk(child.node)):
+                return child, fname
+        # factory: the returned inner function is itself the decorator
+        inner = _wrapper_of(index, child)
+        if inner is not None:
+            return inner
+    return None
+
+
+def _decorator_target(index: ProjectIndex, expr: ast.expr, scope: Scope) -> Scope | None:
+    target = expr.func if isinstance(expr, ast.Call) else expr
+    return index.function_for_qualname(index.qualify(target, scope))
+
+
+def collect(index: ProjectIndex, sites_for) -> ProjectFacts:
+    """Build facts. ``sites_for(facts, scope)`` yields the direct await sites of a function
+    (supplied by the phase-1 await rule so that the catalogue stays in one place)."""
+    facts = ProjectFacts(index)
+    scopes = [s for s in index.iter_scopes() if isinstance(s.node, FuncNode)]
+
+    # 1. app-typed parameters learnt from call sites (def init_app(app): ...)
+    _infer_param_kinds(facts, scopes)
+
+    # 2. registrations through decorators and calls; parameter kinds of hooks
+    for s in index.iter_scopes():
+        for node in index.own_nodes(s):
+            if isinstance(node, FuncNode):
+                fscope = index.scope_for(s.module, node)
+                if fscope is not None:
+                    _classify_decorators(facts, fscope, s)
+            elif isinstance(node, ast.Call):
+                _classify_call(facts, node, index.innermost_scope(s, node))
+    for cls in index.classes.values():
+        if _class_is_view(index, cls):
+            for name, b in cls.bindings.items():
+                if b.kind == "def" and name in C.VIEW_METHODS:
+                    f = index.functions.get(b.target)
+                    if f is not None:
+                        facts.roles[f].add("view")
+            _class_decorators(facts, cls)
+
+    # 3. direct await sites and the call graph
+    for s in scopes:
+        facts.direct_sites[s].extend(sites_for(facts, s))
+        for node in index.own_nodes(s):
+            if isinstance(node, ast.Call):
+                eval_scope = index.innermost_scope(s, node)
+                callee = _callee(index, node, eval_scope)
+                if callee is not None and callee is not s:
+                    facts.calls[s].append((node, callee, eval_scope))
+                    facts.callers[callee].append((s, node))
+
+    # 4. decorator wrappers applied to views
+    for s in scopes:
+        w = _wrapper_of(index, s)
+        if w is not None:
+            facts.decorator_wrappers[s] = w
+
+    # 5. fixpoint
+    _fixpoint(facts, scopes)
+    return facts
+
+
+def _classify_decorators(facts: ProjectFacts, fscope: Scope, outer: Scope) -> None:
+    index = facts.index
+    for d in fscope.node.decorator_list:
+        reg = _registration(index, d, outer)
+        if reg is not None:
+            mode = C.REGISTRATION_METHODS[reg]
+            if mode is HookMode.VIEW:
+                facts.roles[fscope].add("view")
+            elif mode is HookMode.ASYNC_OK:
+                facts.roles[fscope].add(f"hook:{reg}")
+                if reg in C.RESPONSE_PARAM_HOOKS:
+                    _set_first_param_kind(facts, fscope, Kind.RESPONSE)
+            else:
+                facts.roles[fscope].add(f"sync-hook:{reg}")
+                facts.must_sync.setdefault(fscope, f"Quart calls `{reg}` functions synchronously")
+            continue
+        if _cli_decorator(index, d, outer):
+            facts.roles[fscope].add("cli")
+            facts.cli_commands[fscope] = d
+            facts.must_sync.setdefault(fscope, "CLI command (runs outside the event loop)")
+            continue
+        if _is_click_command(index, d, outer):
+            facts.roles[fscope].add("click")
+            facts.must_sync.setdefault(fscope, "click command (runs outside the event loop)")
+            continue
+        if index.canonical(d, outer) == C.AFTER_THIS_REQUEST:
+            facts.roles[fscope].add("hook:after_this_request")
+            _set_first_param_kind(facts, fscope, Kind.RESPONSE)
+            continue
+        deco = _decorator_target(index, d, outer)
+        if deco is not None:
+            facts.decorated_by[deco].append(fscope)
+
+
+def _class_decorators(facts: ProjectFacts, cls: Scope) -> None:
+    """``decorators = [login_required]`` on a class-based view wraps its view function."""
+    b = cls.bindings.get("decorators")
+    if b is None or b.kind != "assign":
+        return
+    for value in b.values:
+        if isinstance(value, (ast.List, ast.Tuple)):
+            for elt in value.elts:
+                deco = _decorator_target(facts.index, elt, cls)
+                if deco is not None:
+                    facts.roles[deco].add("view-decorator")
+                    facts.decorated_by[deco].append(cls)  # the (async) as_view function
+
+
+def _set_first_param_kind(facts: ProjectFacts, fscope: Scope, kind: Kind) -> None:
+    args = fscope.node.args
+    params = [*args.posonlyargs, *args.args]
+    if params:
+        facts.index.param_kinds[(fscope.qualname, params[0].arg)] = kind
+
+
+def _classify_call(facts: ProjectFacts, call: ast.Call, scope: Scope) -> None:
+    index = facts.index
+    func = call.func
+    if not isinstance(func, ast.Attribute):
+        # threading.Thread(target=f) → f must stay sync
+        if index.qualify(func, scope) == "threading.Thread":
+            for kw in call.keywords:
+                if kw.arg == "target":
+                    f = index.function_for_qualname(index.qualify(kw.value, scope))
+                    if f is not None:
+                        facts.must_sync.setdefault(f, "thread target")
+        return
+    if index.qualify(func, scope) == "threading.Thread":
+        for kw in call.keywords:
+            if kw.arg == "target":
+                f = index.function_for_qualname(index.qualify(kw.value, scope))
+                if f is not None:
+                    facts.must_sync.setdefault(f, "thread target")
+        return
+    owner_kind = index.kind(func.value, scope)
+    # app.cli.add_command(cmd)
+    if (func.attr == "add_command" and isinstance(func.value, ast.Attribute)
+            and func.value.attr == "cli"
+            and index.kind(func.value.value, scope) in (Kind.APP, Kind.BLUEPRINT)
+            and call.args):
+        f = index.function_for_qualname(index.qualify(call.args[0], scope))
+        if f is not None:
+            facts.click_commands_registered.add(f)
+        return
+    if owner_kind not in (Kind.APP, Kind.BLUEPRINT) or func.attr not in C.REGISTRATION_CALL_ARGS:
+        return
+    pos, kwname = C.REGISTRATION_CALL_ARGS[func.attr]
+    arg = None
+    if len(call.args) > pos:
+        arg = call.args[pos]
+    for kw in call.keywords:
+        if kw.arg == kwname:
+            arg = kw.value
+    if arg is None:
+        return
+    if func.attr == "add_url_rule":
+        # view_func=SomeView.as_view("name") is handled through the class
+        f = index.function_for_qualname(index.qualify(arg, scope))
+        if f is not None:
+            facts.roles[f].add("view")
+        return
+    f = index.function_for_qualname(index.qualify(arg, scope))
+    if f is None:
+        return
+    mode = C.REGISTRATION_METHODS.get(func.attr, HookMode.ASYNC_OK)
+    if mode is HookMode.MUST_SYNC:
+        facts.roles[f].add(f"sync-hook:{func.attr}")
+        facts.must_sync.setdefault(f, f"Quart calls `{func.attr}` functions synchronously")
+    else:
+        facts.roles[f].add(f"hook:{func.attr}")
+        if func.attr in C.RESPONSE_PARAM_HOOKS:
+            _set_first_param_kind(facts, f, Kind.RESPONSE)
+
+
+def _infer_param_kinds(facts: ProjectFacts, scopes: list[Scope]) -> None:
+    """A parameter is an app (or blueprint) when every project call passes one."""
+    index = facts.index
+    for _ in range(3):  # a few rounds reach chains like create_app → init_app → register
+        seen: dict[tuple[str, str], set] = defaultdict(set)
+        for s in scopes:
+            for node in index.own_nodes(s):
+                if not isinstance(node, ast.Call):
+                    continue
+                eval_scope = index.innermost_scope(s, node)
+                callee = _callee(index, node, eval_scope)
+                if callee is None:
+                    continue
+                args = callee.node.args
+                params = [a.arg for a in (*args.posonlyargs, *args.args)]
+                offset = 1 if (callee.enclosing_class() is not None and params
+                               and params[0] in ("self", "cls")
+                               and isinstance(node.func, ast.Attribute)) else 0
+                for i, a in enumerate(node.args):
+                    if isinstance(a, ast.Starred) or i + offset >= len(params):
+                        break
+                    seen[(callee.qualname, params[i + offset])].add(index.kind(a, eval_scope))
+                for kw in node.keywords:
+                    if kw.arg in params:
+                        seen[(callee.qualname, kw.arg)].add(index.kind(kw.value, eval_scope))
+        changed = False
+        for key, kinds in seen.items():
+            if len(kinds) == 1:
+                (k,) = kinds
+                if k in (Kind.APP, Kind.BLUEPRINT) and index.param_kinds.get(key) is not k:
+                    index.param_kinds[key] = k
+                    changed = True
+        if not changed:
+            break
+
+
+def _fixpoint(facts: ProjectFacts, scopes: list[Scope]) -> None:
+    work: list[Scope] = []
+
+    def make_async(s: Scope, why: str) -> None:
+        if s in facts.async_funcs:
+            return
+        if s in facts.must_sync:
+            return
+        facts.async_funcs.add(s)
+        facts.why_async.setdefault(s, why)
+        work.append(s)
+
+    for s in scopes:
+        if s.is_async:
+            facts.async_funcs.add(s)
+            facts.why_async[s] = "already async"
+            work.append(s)
+        elif facts.direct_sites.get(s):
+            if s in facts.must_sync:
+                continue
+            make_async(s, f"awaits {facts.direct_sites[s][0].reason}")
+    # Every view and every hook Quart awaits becomes async, even without awaits of its own:
+    # Quart runs sync views/hooks in a thread pool (quart/utils.py:46-67), one hop per
+    # function, which breaks thread-affine objects Flask code keeps on `g` (sqlite3
+    # connections, thread-locals). Async functions all run on the event-loop thread, as
+    # Flask ran a whole request on one thread.
+    for s in scopes:
+        roles = facts.roles.get(s, ())
+        if any(r == "view" or r.startswith("hook:") for r in roles):
+            make_async(s, "view or hook (one thread per request, as in Flask)")
+    # decorator wrappers around views: wrapper awaits the view
+    for deco, (wrapper, _fname) in facts.decorator_wrappers.items():
+        targets = facts.decorated_by.get(deco, [])
+        if any("view" in facts.roles.get(t, ()) or t.kind == "class" for t in targets) \
+                or "view-decorator" in facts.roles.get(deco, ()):
+            facts.roles[wrapper].add("view-wrapper")
+            make_async(wrapper, f"wraps views (decorator {deco.qualname})")
+
+    while work:
+        s = work.pop()
+        # a wrapper that became async makes every function it decorates async
+        for deco, (wrapper, _f) in facts.decorator_wrappers.items():
+            if wrapper is s:
+                facts.roles[wrapper].add("view-wrapper")
+                for target in facts.decorated_by.get(deco, []):
+                    if target.kind == "class":
+                        continue
+                    if target in facts.must_sync:
+                        facts.conflicts.append(
+                            (target, target.node,
+                             f"decorated by async wrapper {deco.qualname} but {facts.must_sync[target]}"))
+                    else:
+                        make_async(target, f"decorated by {deco.qualname}")
+        for caller, call in facts.callers.get(s, []):
+            if caller in facts.async_funcs:
+                continue
+            if caller in facts.must_sync:
+                facts.conflicts.append(
+                    (caller, call, f"calls {s.qualname}, which becomes async, "
+                                   f"from code that must stay sync ({facts.must_sync[caller]})"))
+                continue
+            make_async(caller, f"calls {s.qualname}")

@@ -1,0 +1,548 @@
+"""Whole-project name resolution over ``ast``: imports, scopes, functions, kinds.
+
+``ProjectIndex`` answers three questions for any expression in any function:
+
+* ``qualify(expr, scope)`` – the dotted name it refers to, resolved through imports
+  (``from flask import request as rq``, ``import flask``, relative imports,
+  re-exports inside the project) and scopes (a parameter or local named
+  ``request`` shadows the import);
+* ``canonical(expr, scope)`` – the framework fact key (``fw.request``) if it is a
+  Flask/Quart name;
+* ``kind(expr, scope)`` – what object it is (app, blueprint, request, response,
+  uploaded file), following module variables, locals, hook parameters and
+  parameters whose every project call site passes an app.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+from dataclasses import dataclass, field
+from typing import Iterator
+
+from flask2quart import catalogue as C
+from flask2quart.analysis.project import Project, SourceFile
+from flask2quart.catalogue import Kind
+
+BUILTINS = frozenset(dir(builtins))
+FuncNode = (ast.FunctionDef, ast.AsyncFunctionDef)
+
+
+@dataclass
+class Binding:
+    """How a name is bound in one scope."""
+
+    kind: str                 # "import" | "def" | "class" | "assign" | "param" | "other"
+    target: str | None = None  # import target / def qualname
+    values: list[ast.expr] = field(default_factory=list)  # assigned values
+    annotation: ast.expr | None = None
+    param_index: int | None = None
+
+
+@dataclass(eq=False)
+class Scope:
+    """A module, class or function scope."""
+
+    module: SourceFile
+    node: ast.AST
+    qualname: str
+    parent: Scope | None
+    kind: str  # "module" | "class" | "function"
+    bindings: dict[str, Binding] = field(default_factory=dict)
+    globals_: set[str] = field(default_factory=set)
+    nonlocals: set[str] = field(default_factory=set)
+    children: list[Scope] = field(default_factory=list)
+
+    @property
+    def is_async(self) -> bool:
+        return isinstance(self.node, ast.AsyncFunctionDef)
+
+    @property
+    def name(self) -> str:
+        return getattr(self.node, "name", "<module>")
+
+    def enclosing_class(self) -> Scope | None:
+        return self.parent if self.parent is not None and self.parent.kind == "class" else None
+
+    def function_parent(self) -> Scope | None:
+        """The nearest enclosing *function* scope (closures skip class scopes)."""
+        p = self.parent
+        while p is not None and p.kind == "class":
+            p = p.parent
+        return p if p is not None and p.kind == "function" else None
+
+
+def _resolve_relative(module: SourceFile, level: int, name: str | None) -> str:
+    parts = module.module.split(".")
+    base = parts if module.is_package else parts[:-1]
+    if level > 1:
+        base = base[: len(base) - (level - 1)]
+    return ".".join([*base, name] if name else base)
+
+
+class _ScopeBuilder(ast.NodeVisitor):
+    """Builds the scope tree of one module and records bindings per scope."""
+
+    def __init__(self, module: SourceFile):
+        self.module = module
+        self.root = Scope(module, module.tree, module.module, None, "module")
+        self.stack = [self.root]
+        self.scopes_by_node: dict[ast.AST, Scope] = {module.tree: self.root}
+
+    @property
+    def cur(self) -> Scope:
+        return self.stack[-1]
+
+    def bind(self, name: str, binding: Binding) -> None:
+        scope = self.cur
+        if name in scope.globals_:
+            scope = self.root
+        old = scope.bindings.get(name)
+        if old is not None and old.kind == binding.kind == "assign":
+            old.values.extend(binding.values)
+        elif old is not None and old.kind != binding.kind:
+            scope.bindings[name] = Binding("other")
+        else:
+            scope.bindings[name] = binding
+
+    # -- scopes ------------------------------------------------------------
+    def _push(self, node: ast.AST, kind: str) -> Scope:
+        name = getattr(node, "name", "<lambda>")
+        qual = f"{self.cur.qualname}.{name}"
+        scope = Scope(self.module, node, qual, self.cur, kind)
+        self.cur.children.append(scope)
+        self.scopes_by_node[node] = scope
+        return scope
+
+    def visit_FunctionDef(self, node):
+        for d in node.decorator_list:
+            self.visit(d)
+        self._visit_defaults(node.args)
+        if node.returns:
+            self.visit(node.returns)
+        self.bind(node.name, Binding("def", f"{self.cur.qualname}.{node.name}"))
+        scope = self._push(node, "function")
+        self.stack.append(scope)
+        a = node.args
+        params = [*a.posonlyargs, *a.args]
+        for i, arg in enumerate(params):
+            self.bind(arg.arg, Binding("param", annotation=arg.annotation, param_index=i))
+        for arg in [a.vararg, *a.kwonlyargs, a.kwarg]:
+            if arg is not None:
+                self.bind(arg.arg, Binding("param", annotation=arg.annotation))
+        for stmt in node.body:
+            self.visit(stmt)
+        self.stack.pop()
+
+    visit_AsyncFunctionDef = visit_FunctionDef
+
+    def _visit_defaults(self, args: ast.arguments) -> None:
+        for d in [*args.defaults, *args.kw_defaults]:
+            if d is not None:
+                self.visit(d)
+
+    def visit_Lambda(self, node):
+        self._visit_defaults(node.args)
+        scope = self._push(node, "function")
+        self.stack.append(scope)
+        for arg in [*node.args.posonlyargs, *node.args.args, node.args.vararg,
+                    *node.args.kwonlyargs, node.args.kwarg]:
+            if arg is not None:
+                self.bind(arg.arg, Binding("param"))
+        self.visit(node.body)
+        self.stack.pop()
+
+    def visit_ClassDef(self, node):
+        for d in [*node.decorator_list, *node.bases, *node.keywords]:
+            self.visit(d)
+        self.bind(node.name, Binding("class", f"{self.cur.qualname}.{node.name}"))
+        scope = self._push(node, "class")
+        self.stack.append(scope)
+        for stmt in node.body:
+            self.visit(stmt)
+        self.stack.pop()
+
+    def _comprehension(self, node):
+        scope = self._push(node, "function")
+        self.stack.append(scope)
+        for gen in node.generators:
+            self.visit(gen)
+        for child in ("elt", "key", "value"):
+            if getattr(node, child, None) is not None:
+                self.visit(getattr(node, child))
+        self.stack.pop()
+
+    visit_ListComp = visit_SetComp = visit_DictComp = visit_GeneratorExp = _comprehension
+
+    # -- bindings ----------------------------------------------------------
+    def visit_Global(self, node):
+        self.cur.globals_.update(node.names)
+
+    def visit_Nonlocal(self, node):
+        self.cur.nonlocals.update(node.names)
+
+    def visit_Import(self, node):
+        for alias in node.names:
+            if alias.asname:
+                self.bind(alias.asname, Binding("import", alias.name))
+            else:
+                top = alias.name.split(".")[0]
+                self.bind(top, Binding("import", top))
+
+    def visit_ImportFrom(self, node):
+        base = (
+            _resolve_relative(self.module, node.level, node.module)
+            if node.level else (node.module or "")
+        )
+        for alias in node.names:
+            if alias.name == "*":
+                continue
+            self.bind(alias.asname or alias.name, Binding("import", f"{base}.{alias.name}"))
+
+    def visit_Assign(self, node):
+        self.visit(node.value)
+        for t in node.targets:
+            self._bind_target(t, node.value)
+
+    def visit_AnnAssign(self, node):
+        if node.value is not None:
+            self.visit(node.value)
+        if isinstance(node.target, ast.Name):
+            self.bind(node.target.id, Binding("assign", values=[node.value] if node.value else [],
+                                              annotation=node.annotation))
+        else:
+            self.visit(node.target)
+
+    def visit_AugAssign(self, node):
+        self.visit(node.value)
+        if isinstance(node.target, ast.Name):
+            self.bind(node.target.id, Binding("other"))
+        else:
+            self.visit(node.target)
+
+    def visit_NamedExpr(self, node):
+        self.visit(node.value)
+        self.bind(node.target.id, Binding("assign", values=[node.value]))
+
+    def _bind_target(self, target: ast.expr, value: ast.expr | None) -> None:
+        if isinstance(target, ast.Name):
+            self.bind(target.id, Binding("assign", values=[value] if value is not None else []))
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            for elt in target.elts:
+                self._bind_target(elt.value if isinstance(elt, ast.Starred) else elt, None)
+        else:
+            self.visit(target)
+
+    def visit_For(self, node):
+        self.visit(node.iter)
+        self._bind_loop(node.target, node.iter)
+        for stmt in [*node.body, *node.orelse]:
+            self.visit(stmt)
+
+    visit_AsyncFor = visit_For
+
+    def visit_comprehension(self, node):
+        self.visit(node.iter)
+        self._bind_loop(node.target, node.iter)
+        for cond in node.ifs:
+            self.visit(cond)
+
+    def _bind_loop(self, target: ast.expr, iterable: ast.expr) -> None:
+        if isinstance(target, ast.Name):
+            # a loop variable: its value is "an element of iterable"
+            self.bind(target.id, Binding("assign", values=[_Element(iterable)]))
+        else:
+            self._bind_target(target, None)
+
+    def visit_With(self, node):
+        for item in node.items:
+            self.visit(item.context_expr)
+            if item.optional_vars is not None:
+                self._bind_target(item.optional_vars, None)
+        for stmt in node.body:
+            self.visit(stmt)
+
+    visit_AsyncWith = visit_With
+
+    def visit_ExceptHandler(self, node):
+        if node.type:
+            self.visit(node.type)
+        if node.name:
+            self.bind(node.name, Binding("other"))
+        for stmt in node.body:
+            self.visit(stmt)
+
+    def visit_MatchAs(self, node):
+        if node.name:
+            self.bind(node.name, Binding("other"))
+        self.generic_visit(node)
+
+    def visit_MatchStar(self, node):
+        if node.name:
+            self.bind(node.name, Binding("other"))
+
+
+class _Element(ast.expr):
+    """Synthetic value: one element of an iterable (loop variables)."""
+
+    _fields = ("iterable",)
+
+    def __init__(self, iterable: ast.expr):
+        super().__init__()
+        self.iterable = iterable
+
+
+@dataclass
+class ModuleInfo:
+    source: SourceFile
+    scope: Scope
+    scopes_by_node: dict[ast.AST, Scope]
+    parents: dict[ast.AST, ast.AST]
+
+
+class ProjectIndex:
+    """Names, scopes and kinds across every module of a project."""
+
+    def __init__(self, project: Project):
+        self.project = project
+        self.modules: dict[str, ModuleInfo] = {}
+        self.functions: dict[str, Scope] = {}   # qualname → function scope
+        self.classes: dict[str, Scope] = {}
+        for src in project.files:
+            builder = _ScopeBuilder(src)
+            builder.visit(src.tree)
+            parents: dict[ast.AST, ast.AST] = {}
+            for node in ast.walk(src.tree):
+                for child in ast.iter_child_nodes(node):
+                    parents[child] = node
+            info = ModuleInfo(src, builder.root, builder.scopes_by_node, parents)
+            # first module with a name wins (duplicates: e.g. two conftest.py files)
+            self.modules.setdefault(src.module, info)
+            for node, scope in builder.scopes_by_node.items():
+                if isinstance(node, FuncNode):
+                    self.functions.setdefault(scope.qualname, scope)
+                elif isinstance(node, ast.ClassDef):
+                    self.classes.setdefault(scope.qualname, scope)
+        #: extra parameter kinds learnt from registrations and call sites
+        self.param_kinds: dict[tuple[str, str], Kind] = {}
+        self._kind_cache: dict[int, Kind | None] = {}
+
+    # ------------------------------------------------------------------ utils
+    def module_of(self, scope: Scope) -> ModuleInfo:
+        return self.modules.get(scope.module.module) or ModuleInfo(scope.module, scope, {}, {})
+
+    def scope_for(self, src: SourceFile, node: ast.AST) -> Scope | None:
+        info = self.modules.get(src.module)
+        return info.scopes_by_node.get(node) if info else None
+
+    def iter_scopes(self) -> Iterator[Scope]:
+        for info in self.modules.values():
+            stack = [info.scope]
+            while stack:
+                s = stack.pop()
+                yield s
+                stack.extend(s.children)
+
+    # ------------------------------------------------------------- resolution
+    def lookup(self, name: str, scope: Scope) -> tuple[Scope, Binding] | None:
+        """Python's LEGB lookup; class scopes are skipped except the innermost."""
+        s: Scope | None = scope
+        first = True
+        while s is not None:
+            if s.kind != "class" or first:
+                if name in s.globals_:
+                    s = self._module_scope(s)
+                    continue
+                b = s.bindings.get(name)
+                if b is not None:
+                    return s, b
+            first = False
+            s = s.parent
+        return None
+
+    @staticmethod
+    def _module_scope(s: Scope) -> Scope:
+        while s.parent is not None:
+            s = s.parent
+        return s
+
+    def qualify(self, expr: ast.expr, scope: Scope) -> str | None:
+        """Dotted name an expression refers to, or None (locals give ``None``)."""
+        if isinstance(expr, ast.Name):
+            found = self.lookup(expr.id, scope)
+            if found is None:
+                return f"builtins.{expr.id}" if expr.id in BUILTINS else None
+            owner, b = found
+            if b.kind == "import":
+                return self.resolve_qualname(b.target)
+            if b.kind in ("def", "class"):
+                return b.target
+            if b.kind == "assign" and owner.kind == "module":
+                return f"{owner.qualname}.{expr.id}"
+            return None
+        if isinstance(expr, ast.Attribute):
+            base = self.qualify(expr.value, scope)
+            if base is None:
+                return None
+            return self.resolve_qualname(f"{base}.{expr.attr}")
+        return None
+
+    def resolve_qualname(self, qual: str | None, _depth: int = 0) -> str | None:
+        """Follow re-exports inside the project: ``pkg.compat.request`` → ``flask.request``."""
+        if qual is None or _depth > 20:
+            return qual
+        parts = qual.split(".")
+        for i in range(len(parts) - 1, 0, -1):
+            mod = ".".join(parts[:i])
+            info = self.modules.get(mod)
+            if info is None:
+                continue
+            name, rest = parts[i], parts[i + 1:]
+            b = info.scope.bindings.get(name)
+            if b is None:
+                if f"{mod}.{name}" in self.modules:
+                    return qual  # a submodule
+                return qual
+            if b.kind == "import":
+                return self.resolve_qualname(".".join([b.target, *rest]), _depth + 1)
+            if b.kind in ("def", "class") and rest:
+                return ".".join([b.target, *rest])
+            return qual
+        return qual
+
+    def canonical(self, expr: ast.expr, scope: Scope) -> str | None:
+        return C.canonical(self.qualify(expr, scope))
+
+    def function_for_qualname(self, qual: str | None) -> Scope | None:
+        if qual is None:
+            return None
+        return self.functions.get(qual)
+
+    # ------------------------------------------------------------------ kinds
+    def kind(self, expr: ast.expr, scope: Scope, _depth: int = 0) -> Kind | None:
+        if _depth > 12:
+            return None
+        if isinstance(expr, ast.Await):
+            return self.kind(expr.value, scope, _depth + 1)
+        if isinstance(expr, _Element):
+            inner = expr.iterable
+            # for f in request.files.getlist("x") / .values()
+            if (isinstance(inner, ast.Call) and isinstance(inner.func, ast.Attribute)
+                    and inner.func.attr in C.FILES_LIST_ACCESSORS
+                    and self.kind(inner.func.value, scope, _depth + 1) is Kind.FILES):
+                return Kind.FILESTORAGE
+            return None
+        if isinstance(expr, ast.Name):
+            canon = self.canonical(expr, scope)
+            if canon in C.GLOBAL_KINDS:
+                return C.GLOBAL_KINDS[canon]
+            if canon == C.FW:
+                return Kind.MODULE_FW
+            found = self.lookup(expr.id, scope)
+            if found is None:
+                return None
+            owner, b = found
+            if b.kind == "import":
+                target = self.resolve_qualname(b.target)
+                return self._kind_of_qualname(target, _depth)
+            if b.kind == "assign":
+                return self._kind_of_values(b.values, owner, _depth)
+            if b.kind == "param":
+                k = self.param_kinds.get((owner.qualname, expr.id))
+                if k is None and b.annotation is not None:
+                    k = C.CONSTRUCTOR_KINDS.get(self.canonical(b.annotation, owner) or "")
+                    if k is not Kind.APP and k is not Kind.BLUEPRINT and k is not Kind.RESPONSE:
+                        k = None
+                return k
+            return None
+        if isinstance(expr, ast.Attribute):
+            canon = self.canonical(expr, scope)
+            if canon in C.GLOBAL_KINDS:
+                return C.GLOBAL_KINDS[canon]
+            qual = self.qualify(expr, scope)
+            if qual is not None and not canon:
+                k = self._kind_of_qualname(qual, _depth)
+                if k is not None:
+                    return k
+            base = self.kind(expr.value, scope, _depth + 1)
+            if base is Kind.REQUEST and expr.attr in C.FILES_MEMBERS:
+                return Kind.FILES
+            return None
+        if isinstance(expr, ast.Call):
+            canon = self.canonical(expr.func, scope)
+            if canon in C.CONSTRUCTOR_KINDS:
+                return C.CONSTRUCTOR_KINDS[canon]
+            if isinstance(expr.func, ast.Attribute):
+                owner = self.kind(expr.func.value, scope, _depth + 1)
+                if owner is Kind.FILES and expr.func.attr in C.FILES_ITEM_ACCESSORS:
+                    return Kind.FILESTORAGE
+                if owner is Kind.APP and expr.func.attr in ("make_response", "response_class"):
+                    return Kind.RESPONSE
+            return None
+        if isinstance(expr, ast.Subscript):
+            if self.kind(expr.value, scope, _depth + 1) is Kind.FILES:
+                return Kind.FILESTORAGE
+            return None
+        return None
+
+    def _kind_of_values(self, values: list[ast.expr], scope: Scope, depth: int) -> Kind | None:
+        kinds = {self.kind(v, scope, depth + 1) for v in values if v is not None}
+        if len(kinds) == 1:
+            return kinds.pop()
+        return None
+
+    def _kind_of_qualname(self, qual: str | None, depth: int) -> Kind | None:
+        """Kind of a module-level variable of the project (``pkg.auth.bp``)."""
+        if qual is None:
+            return None
+        canon = C.canonical(qual)
+        if canon in C.GLOBAL_KINDS:
+            return C.GLOBAL_KINDS[canon]
+        mod, _, name = qual.rpartition(".")
+        info = self.modules.get(mod)
+        if info is None:
+            return None
+        b = info.scope.bindings.get(name)
+        if b is None or b.kind != "assign":
+            return None
+        return self._kind_of_values(b.values, info.scope, depth + 1)
+
+    # -------------------------------------------------------------- traversal
+    def own_nodes(self, scope: Scope) -> Iterator[ast.AST]:
+        """Nodes that belong to ``scope`` itself (not to nested functions/classes).
+
+        Lambdas and comprehensions are nested scopes too, but their nodes are
+        yielded (they are evaluated as part of this function's body); callers
+        check :meth:`scope_of_node` where that matters.
+        """
+        node = scope.node
+        body = node.body if isinstance(node, (ast.Module, *FuncNode, ast.ClassDef)) else [node]
+        stack = list(reversed(body))
+        while stack:
+            n = stack.pop()
+            yield n
+            if isinstance(n, (*FuncNode, ast.ClassDef)):
+                # decorators, defaults and bases run in this scope; the body does not
+                inner = [*n.decorator_list]
+                if isinstance(n, ast.ClassDef):
+                    inner += [*n.bases, *n.keywords]
+                else:
+                    inner += [*n.args.defaults, *(d for d in n.args.kw_defaults if d)]
+                stack.extend(reversed(inner))
+                continue
+            stack.extend(reversed(list(ast.iter_child_nodes(n))))
+
+    def innermost_scope(self, scope: Scope, node: ast.AST) -> Scope:
+        """The scope a node of ``scope``'s body evaluates in (lambda/comprehension aware)."""
+        info = self.module_of(scope)
+        cur = node
+        while cur is not None and cur is not scope.node:
+            s = info.scopes_by_node.get(cur)
+            if s is not None and isinstance(cur, (ast.Lambda, ast.ListComp, ast.SetComp,
+                                                  ast.DictComp, ast.GeneratorExp)):
+                return s
+            cur = info.parents.get(cur)
+        return scope
+
+    def parent(self, scope: Scope, node: ast.AST) -> ast.AST | None:
+        return self.module_of(scope).parents.get(node)

@@ -1,0 +1,319 @@
+"""Apply an edit script to one module in a single LibCST pass.
+
+The applier knows nothing about Flask or Quart: it finds nodes by span and
+performs the mechanical edit (await, async def, rename a keyword, …). Every
+decision was made by analysis; see :mod:`flask2quart.edits`.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Sequence
+
+import libcst as cst
+from libcst.codemod import CodemodContext
+from libcst.codemod.visitors import AddImportsVisitor
+from libcst.metadata import MetadataWrapper, PositionProvider
+
+from flask2quart import edits as E
+
+_EMPTY_MODULE = cst.Module(body=[])
+
+
+class ApplyError(Exception):
+    """An edit could not be placed: the file is left untouched and reported."""
+
+
+def _span(pos) -> E.Span:
+    return E.Span(pos.start.line, pos.start.column, pos.end.line, pos.end.column)
+
+
+def _dotted(name: str) -> cst.BaseExpression:
+    parts = name.split(".")
+    node: cst.BaseExpression = cst.Name(parts[0])
+    for p in parts[1:]:
+        node = cst.Attribute(value=node, attr=cst.Name(p))
+    return node
+
+
+def _needs_parens(expr: cst.BaseExpression) -> bool:
+    return isinstance(expr, cst.Await) and not expr.lpar
+
+
+def _paren(expr: cst.BaseExpression) -> cst.BaseExpression:
+    return expr.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+
+
+class _Applier(cst.CSTTransformer):
+    METADATA_DEPENDENCIES = (PositionProvider,)
+
+    def __init__(self, script: Sequence[E.Edit]):
+        super().__init__()
+        self.awaits: set[E.Span] = set()
+        self.replaces: dict[E.Span, E.Replace] = {}
+        self.call_edits: dict[E.Span, list[E.Edit]] = defaultdict(list)
+        self.async_defs: set[tuple[int, str]] = set()
+        self.decorators: dict[tuple[int, str], list[str]] = defaultdict(list)
+        self.async_withs: set[tuple[int, int]] = set()
+        self.statements: dict[int, E.ReplaceStatement] = {}
+        self.markers: dict[int, list[E.Marker]] = defaultdict(list)
+        self.imports: list[E.AddImport] = []
+        self.rewrites: dict[tuple[int, int], E.RewriteImport] = {}
+        self.sub_spans: set[E.Span] = set()
+        self.sub_code: dict[E.Span, str] = {}
+        for e in script:
+            if isinstance(e, E.Await):
+                self.awaits.add(e.span)
+            elif isinstance(e, E.Replace):
+                self.replaces[e.span] = e
+                self.sub_spans.update(s for _, s in e.subs)
+            elif isinstance(e, (E.RenameKeyword, E.AddKeyword)):
+                self.call_edits[e.span].append(e)
+            elif isinstance(e, E.MakeAsync):
+                self.async_defs.add((e.line, e.name))
+            elif isinstance(e, E.AddDecorator):
+                if e.decorator not in self.decorators[(e.line, e.name)]:
+                    self.decorators[(e.line, e.name)].append(e.decorator)
+            elif isinstance(e, E.AsyncWith):
+                self.async_withs.add((e.line, e.col))
+            elif isinstance(e, E.ReplaceStatement):
+                self.statements[e.line] = e
+                self.sub_spans.update(s for _, s in e.subs)
+            elif isinstance(e, E.Marker):
+                self.markers[e.line].append(e)
+            elif isinstance(e, E.AddImport):
+                self.imports.append(e)
+            elif isinstance(e, E.RewriteImport):
+                self.rewrites[(e.line, e.col)] = e
+            else:  # pragma: no cover - a new edit type without an applier
+                raise ApplyError(f"no applier for {type(e).__name__}")
+        self.placed = 0
+        self.pending = (
+            len(self.awaits) + len(self.replaces) + len(self.call_edits) + len(self.async_defs)
+            + len(self.async_withs) + len(self.statements) + len(self.markers)
+            + len(self.rewrites)
+        )
+
+    # -- helpers ---------------------------------------------------------------
+    def _pos(self, node: cst.CSTNode) -> E.Span:
+        return _span(self.get_metadata(PositionProvider, node))
+
+    def on_leave(self, original_node, updated_node):
+        result = super().on_leave(original_node, updated_node)
+        if isinstance(original_node, cst.BaseExpression) and self.sub_spans:
+            span = self._pos(original_node)
+            if span in self.sub_spans and isinstance(result, cst.CSTNode):
+                self.sub_code[span] = _EMPTY_MODULE.code_for_node(result)
+        if isinstance(original_node, cst.BaseExpression) and (self.awaits or self.replaces):
+            span = self._pos(original_node)
+            if span in self.replaces and isinstance(result, cst.BaseExpression):
+                result = self._replace(result, self.replaces.pop(span))
+            if span in self.awaits and isinstance(result, cst.BaseExpression):
+                self.awaits.discard(span)
+                self.placed += 1
+                result = cst.Await(
+                    expression=result.with_changes(lpar=[], rpar=[]),
+                    lpar=list(result.lpar),
+                    rpar=list(result.rpar),
+                )
+        return result
+
+    def _fill(self, template: str, subs) -> str:
+        values = {}
+        for name, span in subs:
+            if span not in self.sub_code:
+                raise ApplyError(f"sub-expression {name} at {span} not found")
+            values[name] = self.sub_code[span]
+        return template.format(**values)
+
+    def _replace(self, node: cst.BaseExpression, edit: E.Replace) -> cst.BaseExpression:
+        self.placed += 1
+        new = cst.parse_expression(self._fill(edit.template, edit.subs))
+        if node.lpar:
+            new = new.with_changes(lpar=list(node.lpar), rpar=list(node.rpar))
+        return new
+
+    # -- precedence: an await used as a primary needs parentheses --------------
+    def leave_Attribute(self, original_node, updated_node):
+        if _needs_parens(updated_node.value):
+            return updated_node.with_changes(value=_paren(updated_node.value))
+        return updated_node
+
+    def leave_Subscript(self, original_node, updated_node):
+        if _needs_parens(updated_node.value):
+            return updated_node.with_changes(value=_paren(updated_node.value))
+        return updated_node
+
+    def leave_Call(self, original_node, updated_node):
+        if _needs_parens(updated_node.func):
+            updated_node = updated_node.with_changes(func=_paren(updated_node.func))
+        edits = self.call_edits.pop(self._pos(original_node), None)
+        if edits:
+            self.placed += 1
+            args = list(updated_node.args)
+            for e in edits:
+                if isinstance(e, E.RenameKeyword):
+                    args = [
+                        a.with_changes(keyword=cst.Name(e.new))
+                        if a.keyword is not None and a.keyword.value == e.old else a
+                        for a in args
+                    ]
+                elif isinstance(e, E.AddKeyword):
+                    if any(a.keyword is not None and a.keyword.value == e.name for a in args):
+                        continue
+                    if args and args[-1].comma is cst.MaybeSentinel.DEFAULT:
+                        args[-1] = args[-1].with_changes(
+                            comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+                        )
+                    args.append(
+                        cst.Arg(
+                            keyword=cst.Name(e.name),
+                            value=cst.parse_expression(e.value),
+                            equal=cst.AssignEqual(
+                                whitespace_before=cst.SimpleWhitespace(""),
+                                whitespace_after=cst.SimpleWhitespace(""),
+                            ),
+                        )
+                    )
+            updated_node = updated_node.with_changes(args=args)
+        return updated_node
+
+    # -- imports ------------------------------------------------------------------
+    def _rewrite_for(self, node) -> E.RewriteImport | None:
+        pos = self.get_metadata(PositionProvider, node).start
+        return self.rewrites.pop((pos.line, pos.column), None)
+
+    def leave_ImportFrom(self, original_node, updated_node):
+        edit = self._rewrite_for(original_node)
+        if edit is None:
+            return updated_node
+        self.placed += 1
+        renames = dict(edit.names)
+        if edit.module is not None:
+            updated_node = updated_node.with_changes(module=_dotted(edit.module))
+        if not isinstance(updated_node.names, cst.ImportStar):
+            updated_node = updated_node.with_changes(names=[
+                a.with_changes(name=_dotted(renames[_EMPTY_MODULE.code_for_node(a.name)]))
+                if _EMPTY_MODULE.code_for_node(a.name) in renames else a
+                for a in updated_node.names
+            ])
+        return updated_node
+
+    def leave_Import(self, original_node, updated_node):
+        edit = self._rewrite_for(original_node)
+        if edit is None:
+            return updated_node
+        self.placed += 1
+        renames = dict(edit.names)
+        return updated_node.with_changes(names=[
+            a.with_changes(name=_dotted(renames[_EMPTY_MODULE.code_for_node(a.name)]))
+            if _EMPTY_MODULE.code_for_node(a.name) in renames else a
+            for a in updated_node.names
+        ])
+
+    # -- definitions and statements ---------------------------------------------
+    def leave_FunctionDef(self, original_node, updated_node):
+        line = self.get_metadata(PositionProvider, original_node).start.line
+        key = (line, original_node.name.value)
+        if key in self.async_defs:
+            self.async_defs.discard(key)
+            self.placed += 1
+            if updated_node.asynchronous is None:
+                updated_node = updated_node.with_changes(asynchronous=cst.Asynchronous())
+        extra = self.decorators.pop(key, None)
+        if extra:
+            have = {_EMPTY_MODULE.code_for_node(d.decorator) for d in updated_node.decorators}
+            new = [cst.Decorator(cst.parse_expression(d)) for d in extra if d not in have]
+            updated_node = updated_node.with_changes(
+                decorators=[*updated_node.decorators, *new]
+            )
+        return self._mark(original_node, updated_node)
+
+    def leave_With(self, original_node, updated_node):
+        pos = self.get_metadata(PositionProvider, original_node).start
+        if (pos.line, pos.column) in self.async_withs:
+            self.async_withs.discard((pos.line, pos.column))
+            self.placed += 1
+            if updated_node.asynchronous is None:
+                updated_node = updated_node.with_changes(asynchronous=cst.Asynchronous())
+        return self._mark(original_node, updated_node)
+
+    def leave_SimpleStatementLine(self, original_node, updated_node):
+        pos = self.get_metadata(PositionProvider, original_node)
+        edit = self.statements.pop(pos.start.line, None)
+        result = self._mark(original_node, updated_node)
+        if edit is None:
+            return result
+        self.placed += 1
+        body = cst.parse_module(self._fill(edit.template, edit.subs)).body
+        if not body:
+            raise ApplyError(f"empty statement template at line {edit.line}")
+        first = body[0].with_changes(leading_lines=result.leading_lines)
+        return cst.FlattenSentinel([first, *body[1:]])
+
+    def _mark(self, original_node, updated_node):
+        if not self.markers:
+            return updated_node
+        pos = self.get_metadata(PositionProvider, original_node)
+        if isinstance(original_node, cst.SimpleStatementLine):
+            last = pos.end.line
+        else:  # compound statement: its header line(s)
+            body_pos = self.get_metadata(PositionProvider, original_node.body)
+            last = body_pos.start.line
+        found = [m for ln in range(pos.start.line, last + 1) for m in self.markers.pop(ln, ())]
+        if not found:
+            return updated_node
+        self.placed += len({m.line for m in found})
+        existing = {ll.comment.value for ll in updated_node.leading_lines if ll.comment}
+        lines = list(updated_node.leading_lines)
+        for m in found:
+            text = E.marker_comment(m.code, m.message)
+            if not any(c.startswith(f"{E.MARKER_PREFIX} {m.code}") for c in existing):
+                lines.append(cst.EmptyLine(comment=cst.Comment(text)))
+                existing.add(text)
+        return updated_node.with_changes(leading_lines=lines)
+
+    def leave_If(self, o, u):
+        return self._mark(o, u)
+
+    def leave_For(self, o, u):
+        return self._mark(o, u)
+
+    def leave_While(self, o, u):
+        return self._mark(o, u)
+
+    def leave_Try(self, o, u):
+        return self._mark(o, u)
+
+    def leave_ClassDef(self, o, u):
+        return self._mark(o, u)
+
+
+def apply_edits(module: cst.Module, script: Sequence[E.Edit]) -> cst.Module:
+    """Return ``module`` with every edit applied; raise ApplyError if one cannot be placed."""
+    applier = _Applier(script)
+    new = MetadataWrapper(module, unsafe_skip_copy=True).visit(applier)
+    leftovers = (
+        len(applier.awaits) + len(applier.replaces) + len(applier.call_edits)
+        + len(applier.async_defs) + len(applier.async_withs) + len(applier.statements)
+        + len(applier.markers) + len(applier.rewrites)
+    )
+    if leftovers:
+        raise ApplyError(
+            f"{leftovers} edit(s) could not be placed: "
+            + ", ".join(
+                repr(x)
+                for x in [*applier.awaits, *applier.replaces, *applier.call_edits,
+                          *applier.async_defs, *applier.async_withs, *applier.statements,
+                          *applier.markers, *applier.rewrites][:5]
+            )
+        )
+    if applier.imports:
+        ctx = CodemodContext()
+        for imp in applier.imports:
+            if imp.name is None:
+                AddImportsVisitor.add_needed_import(ctx, imp.module)
+            else:
+                AddImportsVisitor.add_needed_import(ctx, imp.module, imp.name)
+        new = AddImportsVisitor(ctx).transform_module(new)
+    return new

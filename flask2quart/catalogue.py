@@ -1,0 +1,380 @@
+"""The one table of Flask → Quart facts that every rule reads.
+
+No transformer spells a Flask or Quart API name itself: it asks this module.
+Each fact names where it was verified (Quart 0.22.0 / 0.23.1 source, file:line
+inside ``site-packages/quart``); ``tests/test_catalogue.py`` re-checks the facts
+against the installed packages so a new Quart release that changes one fails CI.
+
+Names are *canonical*: ``flask.X`` and ``quart.X`` both canonicalise to the same
+fact key (``fw.X``), so rules see already-migrated code the same way as Flask code.
+That is what makes a second run a no-op.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+FW = "fw"  # canonical prefix for "the framework" (flask or quart)
+
+# ---------------------------------------------------------------------------
+# 1. Modules and names
+# ---------------------------------------------------------------------------
+
+#: Flask module → Quart module (each exists in Quart 0.22 and 0.23).
+MODULES: dict[str, str] = {
+    "flask": "quart",
+    "flask.app": "quart.app",
+    "flask.blueprints": "quart.blueprints",
+    "flask.cli": "quart.cli",
+    "flask.config": "quart.config",
+    "flask.ctx": "quart.ctx",
+    "flask.globals": "quart.globals",
+    "flask.helpers": "quart.helpers",
+    "flask.json": "quart.json",
+    "flask.json.provider": "quart.json.provider",
+    "flask.json.tag": "quart.json.tag",
+    "flask.logging": "quart.logging",
+    "flask.sessions": "quart.sessions",
+    "flask.signals": "quart.signals",
+    "flask.templating": "quart.templating",
+    "flask.testing": "quart.testing",
+    "flask.typing": "quart.typing",
+    "flask.views": "quart.views",
+    "flask.wrappers": "quart.wrappers",
+}
+
+#: Names whose spelling changes (module-qualified, Flask side → Quart side).
+RENAMES: dict[str, str] = {
+    "flask.Flask": "quart.Quart",
+    "flask.app.Flask": "quart.app.Quart",
+    "flask.testing.FlaskClient": "quart.testing.QuartClient",
+    "flask.testing.FlaskCliRunner": "quart.testing.QuartCliRunner",
+    "flask.cli.FlaskGroup": "quart.cli.QuartGroup",
+}
+
+#: Flask names with no Quart equivalent: importing them is left in place with a marker.
+#: (quart_api.md §1h; checked by ``tests/test_catalogue.py``.)
+NO_EQUIVALENT: dict[str, str] = {
+    "flask.ctx.RequestContext": "Quart 0.23 merged the request context into AppContext",
+    "flask.globals.request_ctx": "no request_ctx in Quart; use quart.request / quart.globals",
+    "flask.globals._cv_request": "private Flask context variable; no Quart counterpart",
+    "flask.cli.run_simple": "Quart runs on an ASGI server (hypercorn)",
+    "flask.cli.CertParamType": "no Quart counterpart",
+    "flask.testing.EnvironBuilder": "Quart's test client has no WSGI environ builder",
+    "flask.debughelpers": "no quart.debughelpers module",
+    "flask.scaffold": "no quart.scaffold module",
+    "flask.sansio": "Quart builds on flask.sansio itself; import it from flask on purpose",
+    "flask.logging.wsgi_errors_stream": "no WSGI errors stream under ASGI",
+}
+
+
+def quart_name(flask_qualname: str) -> str | None:
+    """Map ``flask.x.Y`` to its Quart spelling, or None when there is none."""
+    if flask_qualname in NO_EQUIVALENT:
+        return None
+    if flask_qualname in RENAMES:
+        return RENAMES[flask_qualname]
+    parts = flask_qualname.split(".")
+    # longest module prefix that has a Quart counterpart
+    for i in range(len(parts), 0, -1):
+        mod = ".".join(parts[:i])
+        if mod in NO_EQUIVALENT:
+            return None
+        if mod in MODULES:
+            return ".".join([MODULES[mod], *parts[i:]])
+    return None
+
+
+def canonical(qualname: str | None) -> str | None:
+    """``flask.request`` / ``quart.request`` → ``fw.request``; anything else → None.
+
+    Renamed names canonicalise to their Flask spelling (``quart.Quart`` → ``fw.Flask``).
+    """
+    if not qualname:
+        return None
+    for quart_side, flask_side in _REVERSE_RENAMES.items():
+        if qualname == quart_side:
+            qualname = flask_side
+            break
+    head = qualname.split(".", 1)
+    if head[0] not in ("flask", "quart"):
+        return None
+    # collapse submodule spellings of the public names (flask.helpers.url_for → fw.url_for)
+    rest = head[1] if len(head) > 1 else ""
+    leaf = rest.rsplit(".", 1)[-1] if rest else ""
+    if leaf in PUBLIC_TOPLEVEL and rest.split(".")[0] in _SUBMODULES_REEXPORTED:
+        return f"{FW}.{leaf}"
+    return f"{FW}.{rest}" if rest else FW
+
+
+_REVERSE_RENAMES = {v: k for k, v in RENAMES.items()}
+_SUBMODULES_REEXPORTED = {
+    "helpers", "globals", "templating", "wrappers", "app", "blueprints", "json", "ctx",
+    "signals", "config",
+}
+
+#: Public top-level names shared by ``flask`` and ``quart`` (verified by introspection).
+PUBLIC_TOPLEVEL = frozenset(
+    """Blueprint Config Flask Quart Request Response abort after_this_request
+    appcontext_popped appcontext_pushed appcontext_tearing_down before_render_template
+    copy_current_request_context current_app flash g get_flashed_messages
+    get_template_attribute got_request_exception has_app_context has_request_context
+    json jsonify make_response message_flashed redirect render_template
+    render_template_string request request_finished request_started request_tearing_down
+    send_file send_from_directory session stream_template stream_template_string
+    stream_with_context template_rendered url_for""".split()
+)
+
+# ---------------------------------------------------------------------------
+# 2. Object kinds and what must be awaited on them
+# ---------------------------------------------------------------------------
+
+
+class Kind(str, Enum):
+    """What an expression is, as far as migration cares."""
+
+    APP = "app"                  # Flask/Quart application object (incl. current_app)
+    BLUEPRINT = "blueprint"
+    REQUEST = "request"          # the request proxy
+    FILES = "files"              # awaited request.files (MultiDict of FileStorage)
+    FILESTORAGE = "filestorage"  # one uploaded file
+    RESPONSE = "response"        # a framework Response object
+    MODULE_FW = "module"         # the flask/quart module object
+
+
+#: Global names (canonical) and the kind of object they are.
+GLOBAL_KINDS: dict[str, Kind] = {
+    "fw.request": Kind.REQUEST,
+    "fw.current_app": Kind.APP,
+}
+
+#: Constructors (canonical) and the kind of what they return.
+CONSTRUCTOR_KINDS: dict[str, Kind] = {
+    "fw.Flask": Kind.APP,
+    "fw.Blueprint": Kind.BLUEPRINT,
+    "fw.Response": Kind.RESPONSE,
+    "fw.jsonify": Kind.RESPONSE,
+    "fw.redirect": Kind.RESPONSE,
+    # awaited in Quart, a Response once awaited:
+    "fw.make_response": Kind.RESPONSE,
+    "fw.send_file": Kind.RESPONSE,
+    "fw.send_from_directory": Kind.RESPONSE,
+}
+
+
+@dataclass(frozen=True)
+class Awaitable:
+    """An API that is a coroutine (call) or awaitable property in Quart."""
+
+    name: str
+    is_property: bool
+    evidence: str
+
+
+#: Top-level functions that are coroutines in Quart (quart/templating.py, quart/helpers.py).
+AWAITABLE_FUNCTIONS: dict[str, Awaitable] = {
+    f"{FW}.{a.name}": a
+    for a in (
+        Awaitable("render_template", False, "quart/templating.py:48"),
+        Awaitable("render_template_string", False, "quart/templating.py:64"),
+        Awaitable("stream_template", False, "quart/templating.py:105"),
+        Awaitable("stream_template_string", False, "quart/templating.py:124"),
+        Awaitable("make_response", False, "quart/helpers.py:69"),
+        Awaitable("send_file", False, "quart/helpers.py:304"),
+        Awaitable("send_from_directory", False, "quart/helpers.py:264"),
+        Awaitable("flash", False, "quart/helpers.py:99"),
+        Awaitable("make_push_promise", False, "quart/helpers.py:89"),
+    )
+}
+
+#: Members that are awaitable per object kind.
+AWAITABLE_MEMBERS: dict[Kind, dict[str, Awaitable]] = {
+    Kind.REQUEST: {
+        a.name: a
+        for a in (
+            Awaitable("get_json", False, "quart/wrappers/request.py:368"),
+            Awaitable("json", True, "quart/wrappers/request.py:364"),
+            Awaitable("get_data", False, "quart/wrappers/request.py:270"),
+            Awaitable("data", True, "quart/wrappers/request.py:251"),
+            Awaitable("form", True, "quart/wrappers/request.py:319"),
+            Awaitable("files", True, "quart/wrappers/request.py:328"),
+            Awaitable("values", True, "quart/wrappers/request.py:300"),
+            Awaitable("close", False, "quart/wrappers/request.py:415"),
+            Awaitable("send_push_promise", False, "quart/wrappers/request.py:422"),
+        )
+    },
+    Kind.RESPONSE: {
+        a.name: a
+        for a in (
+            Awaitable("get_data", False, "quart/wrappers/response.py:320"),
+            Awaitable("data", True, "quart/wrappers/response.py:343"),
+            Awaitable("get_json", False, "quart/wrappers/response.py:355"),
+            Awaitable("json", True, "quart/wrappers/response.py:351"),
+            Awaitable("make_conditional", False, "quart/wrappers/response.py:432"),
+            Awaitable("add_etag", False, "quart/wrappers/response.py:479"),
+            Awaitable("freeze", False, "quart/wrappers/response.py:475"),
+        )
+    },
+    Kind.FILESTORAGE: {
+        "save": Awaitable("save", False, "quart/datastructures.py:26"),
+    },
+    Kind.APP: {
+        a.name: a
+        for a in (
+            Awaitable("make_response", False, "quart/app.py:1406"),
+            Awaitable("send_static_file", False, "quart/app.py:367"),
+            Awaitable("open_resource", False, "quart/app.py:372"),
+            Awaitable("open_instance_resource", False, "quart/app.py:391"),
+        )
+    },
+    Kind.BLUEPRINT: {
+        a.name: a
+        for a in (
+            Awaitable("send_static_file", False, "quart/blueprints.py:90"),
+            Awaitable("open_resource", False, "quart/blueprints.py:95"),
+        )
+    },
+}
+
+#: Request members that, once awaited, give a MultiDict of uploaded files.
+FILES_MEMBERS = frozenset({"files"})
+#: MultiDict accessors that give one FileStorage (or a list of them for getlist).
+FILES_ITEM_ACCESSORS = frozenset({"get", "__getitem__"})
+FILES_LIST_ACCESSORS = frozenset({"getlist", "values"})
+
+#: Methods that open a resource: awaited they return an aiofiles context manager
+#: (``async with await app.open_resource(p) as f: await f.read()``, quart/app.py:372).
+#: Their sync equivalent, kept for code that must stay sync (CLI commands):
+#: Flask's ``open(os.path.join(root_path, resource), mode)`` (flask/sansio/scaffold.py).
+OPEN_RESOURCE_METHODS = frozenset({"open_resource", "open_instance_resource"})
+
+# ---------------------------------------------------------------------------
+# 3. Registration: views and hooks
+# ---------------------------------------------------------------------------
+
+
+class HookMode(str, Enum):
+    ASYNC_OK = "async-ok"    # Quart awaits it via ensure_async: may become async
+    MUST_SYNC = "must-sync"  # Quart calls it directly: must stay sync
+    VIEW = "view"
+
+
+#: Decorator methods on an app or blueprint, and what the decorated function is.
+#: quart_api.md §1f; app.py:1549 (before_request), :1690 (after_request), :1200, :1247,
+#: :1020 (errorhandler), :449 (context_processor); url_value_preprocessor is called
+#: directly (app.py:1545), url_defaults (flask/sansio/app.py:930), shell_context (app.py:755).
+REGISTRATION_METHODS: dict[str, HookMode] = {
+    "route": HookMode.VIEW,
+    "get": HookMode.VIEW,
+    "post": HookMode.VIEW,
+    "put": HookMode.VIEW,
+    "delete": HookMode.VIEW,
+    "patch": HookMode.VIEW,
+    "before_request": HookMode.ASYNC_OK,
+    "before_app_request": HookMode.ASYNC_OK,
+    "after_request": HookMode.ASYNC_OK,
+    "after_app_request": HookMode.ASYNC_OK,
+    "teardown_request": HookMode.ASYNC_OK,
+    "teardown_app_request": HookMode.ASYNC_OK,
+    "teardown_appcontext": HookMode.ASYNC_OK,
+    "errorhandler": HookMode.ASYNC_OK,
+    "app_errorhandler": HookMode.ASYNC_OK,
+    "register_error_handler": HookMode.ASYNC_OK,
+    "context_processor": HookMode.ASYNC_OK,
+    "app_context_processor": HookMode.ASYNC_OK,
+    "url_value_preprocessor": HookMode.MUST_SYNC,
+    "app_url_value_preprocessor": HookMode.MUST_SYNC,
+    "url_defaults": HookMode.MUST_SYNC,
+    "app_url_defaults": HookMode.MUST_SYNC,
+    "shell_context_processor": HookMode.MUST_SYNC,
+    # Jinja filters/globals/tests: kept sync (an async one changes template semantics)
+    "template_filter": HookMode.MUST_SYNC,
+    "app_template_filter": HookMode.MUST_SYNC,
+    "template_global": HookMode.MUST_SYNC,
+    "app_template_global": HookMode.MUST_SYNC,
+    "template_test": HookMode.MUST_SYNC,
+    "app_template_test": HookMode.MUST_SYNC,
+    "add_template_filter": HookMode.MUST_SYNC,
+    "add_template_global": HookMode.MUST_SYNC,
+}
+
+#: Registration methods that take the function as an argument (not as decorator):
+#: method → (positional index of the callable, keyword name).
+REGISTRATION_CALL_ARGS: dict[str, tuple[int, str]] = {
+    "add_url_rule": (2, "view_func"),
+    "register_error_handler": (1, "f"),
+    "before_request": (0, "f"),
+    "before_app_request": (0, "f"),
+    "after_request": (0, "f"),
+    "after_app_request": (0, "f"),
+    "teardown_request": (0, "f"),
+    "teardown_app_request": (0, "f"),
+    "teardown_appcontext": (0, "f"),
+    "context_processor": (0, "f"),
+    "app_context_processor": (0, "f"),
+    "url_value_preprocessor": (0, "f"),
+    "url_defaults": (0, "f"),
+    "shell_context_processor": (0, "f"),
+}
+
+#: Hooks whose first parameter is a Response object.
+RESPONSE_PARAM_HOOKS = frozenset({"after_request", "after_app_request"})
+
+#: ``after_this_request`` callbacks may be async (quart/app.py:1685).
+AFTER_THIS_REQUEST = "fw.after_this_request"
+
+#: Class-based views: methods that are views (quart/views.py:55,128).
+VIEW_BASES = frozenset({"fw.views.View", "fw.views.MethodView"})
+VIEW_METHODS = frozenset(
+    {"dispatch_request", "get", "post", "put", "delete", "patch", "head", "options"}
+)
+
+#: Context managers that are async in Quart (quart/ctx.py:243; app.py:1304).
+ASYNC_CONTEXT_METHODS: dict[Kind, frozenset[str]] = {
+    Kind.APP: frozenset({"app_context", "test_request_context", "test_app"}),
+}
+
+# ---------------------------------------------------------------------------
+# 4. CLI, streaming, send_file
+# ---------------------------------------------------------------------------
+
+#: Quart's AppGroup.command defaults with_appcontext to False (quart/cli.py:318-330);
+#: Flask pushes an app context for every command (flask/cli.py:420).
+CLI_WITH_APPCONTEXT = "fw.cli.with_appcontext"
+CLICK_COMMAND_DECORATORS = frozenset({"click.command", "click.group"})
+
+STREAM_WITH_CONTEXT = "fw.stream_with_context"
+#: Quart cuts every response at RESPONSE_TIMEOUT (asgi.py:106-111) unless
+#: ``response.timeout = None``; Flask has no such limit.
+RESPONSE_TIMEOUT_ATTR = "timeout"
+
+#: send_file / send_from_directory keyword renames (quart/helpers.py:264,304 vs
+#: flask/helpers.py:407,533). Value None means "no equivalent: marker".
+SEND_FILE_KWARGS: dict[str, str | None] = {
+    "download_name": "attachment_filename",
+    "max_age": "cache_timeout",
+    "etag": "add_etags",
+    "path_or_file": "filename_or_io",
+    "environ": None,
+}
+SEND_FROM_DIRECTORY_KWARGS: dict[str, str | None] = {
+    **SEND_FILE_KWARGS,
+    "path": "file_name",
+}
+#: Flask's send_file defaults conditional=True; Quart's send_file defaults it to False.
+SEND_FILE_DEFAULTS_TO_KEEP: dict[str, str] = {"conditional": "True"}
+#: Positional parameters that keep their meaning in both (path, mimetype, as_attachment).
+SEND_FILE_SAFE_POSITIONAL = 3
+SEND_FROM_DIRECTORY_SAFE_POSITIONAL = 2
+
+# ---------------------------------------------------------------------------
+# 5. Dependencies (phase 1 keeps to the framework itself; extensions: see extensions issue)
+# ---------------------------------------------------------------------------
+
+#: Quart releases that run the migrated code, by Python version (quart 0.23 needs 3.13).
+QUART_REQUIREMENT_LINES: tuple[str, ...] = (
+    'quart==0.22.0; python_version < "3.13"',
+    'quart==0.23.1; python_version >= "3.13"',
+)
+FRAMEWORK_DISTRIBUTION = "flask"

@@ -1,0 +1,299 @@
+"""The migration engine: files → analysis → edits → per-file results.
+
+Results are values (:class:`FileResult`), never exceptions across the engine: a file
+that fails to parse, or whose edits cannot be applied safely, is reported and left
+untouched while the run goes on.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import traceback
+import warnings
+from collections import Counter
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+from flask2quart import edits as E
+from flask2quart.analysis import facts as F
+from flask2quart.analysis.index import ProjectIndex
+from flask2quart.analysis.project import Project, load_project
+from flask2quart.rules import REGISTRY, load_all
+
+
+@dataclass
+class MarkerInfo:
+    code: str
+    line: int
+    message: str
+
+
+@dataclass
+class FileResult:
+    path: Path
+    rel: str
+    status: str  # "changed" | "unchanged" | "failed" | "skipped"
+    old: bytes = b""
+    new: bytes = b""
+    rules: Counter = field(default_factory=Counter)
+    markers: list[MarkerInfo] = field(default_factory=list)
+    error: str | None = None
+
+    @property
+    def changed(self) -> bool:
+        return self.status == "changed"
+
+
+@dataclass
+class RunResult:
+    root: Path
+    phase: int
+    files: list[FileResult]
+    facts: F.ProjectFacts | None = None
+
+    @property
+    def changed(self) -> list[FileResult]:
+        return [f for f in self.files if f.changed]
+
+    @property
+    def failed(self) -> list[FileResult]:
+        return [f for f in self.files if f.status == "failed"]
+
+    @property
+    def markers(self) -> list[tuple[FileResult, MarkerInfo]]:
+        return [(f, m) for f in self.files for m in f.markers]
+
+
+def _detectors(phase: int, select: set[str] | None):
+    """Instances of every ast-level rule up to ``phase`` (optionally a subset)."""
+    from codemods.base import Rule
+
+    load_all()
+    out = []
+    for cls in _rule_classes():
+        info = cls.info
+        if info.phase > phase or (select and info.code not in select):
+            continue
+        if issubclass(cls, Rule):
+            out.append(cls())
+    return out
+
+
+def _text_rules(phase: int, select: set[str] | None):
+    load_all()
+    return [
+        cls() for cls in _rule_classes()
+        if hasattr(cls, "rewrite") and cls.info.phase <= phase
+        and (not select or cls.info.code in select)
+    ]
+
+
+def _rule_classes():
+    import codemods  # noqa: F401
+    import inspect
+    import sys
+
+    seen = []
+    for name, mod in list(sys.modules.items()):
+        if not name.startswith("codemods."):
+            continue
+        for obj in vars(mod).values():
+            if inspect.isclass(obj) and getattr(obj, "__module__", "") == name and hasattr(obj, "info"):
+                seen.append(obj)
+    return sorted(seen, key=lambda c: c.info.code)
+
+
+def analyse(project: Project, phase: int = 1) -> F.ProjectFacts:
+    from codemods.phase1.await_coroutines import direct_sites
+
+    index = ProjectIndex(project)
+    return F.collect(index, direct_sites)
+
+
+def plan(project: Project, facts: F.ProjectFacts, phase: int,
+         select: set[str] | None = None) -> dict[str, list[E.Edit]]:
+    """Edits per file (relative path), from every detector."""
+    from codemods.base import RuleContext
+
+    detectors = _detectors(phase, select)
+    out: dict[str, list[E.Edit] | str] = {}
+    for src in project.files:
+        info = facts.index.modules.get(src.module)
+        if info is None or info.source is not src:
+            continue  # a duplicate module name: analysed under the first file only
+        ctx = RuleContext(src, info, facts.index, facts)
+        script: list[E.Edit] = []
+        try:
+            for det in detectors:
+                script.extend(det.detect(ctx))
+        except Exception as exc:  # an internal error on one file: report it, go on
+            out[src.rel] = f"internal error in {det.info.code}: {type(exc).__name__}: {exc}\n" + \
+                traceback.format_exc(limit=4)
+            continue
+        script = _suppress(src.text, script)
+        if script:
+            out[src.rel] = _dedupe(script)
+    return out
+
+
+def _dedupe(script: list[E.Edit]) -> list[E.Edit]:
+    seen, out = set(), []
+    for e in script:
+        if e not in seen:
+            seen.add(e)
+            out.append(e)
+    return out
+
+
+def _suppress(text: str, script: list[E.Edit]) -> list[E.Edit]:
+    """``# flask2quart: ignore[F2Q102]`` on a line drops that rule's edits there."""
+    if "flask2quart: ignore" not in text:
+        return script
+    lines = text.splitlines()
+    ignored: dict[int, set[str]] = {}
+    for i, ln in enumerate(lines, start=1):
+        j = ln.find("flask2quart: ignore[")
+        if j >= 0:
+            codes = ln[j + len("flask2quart: ignore["):].split("]")[0]
+            ignored[i] = {c.strip() for c in codes.split(",")}
+
+    def line_of(e: E.Edit) -> int | None:
+        for attr in ("line",):
+            if hasattr(e, attr):
+                return getattr(e, attr)
+        span = getattr(e, "span", None)
+        return span.line if span else None
+
+    return [e for e in script if e.code not in ignored.get(line_of(e) or -1, ())]
+
+
+def transform_source(raw: bytes, script: list[E.Edit]) -> bytes:
+    """Apply ``script`` to one module's bytes with LibCST; verify the result compiles."""
+    import libcst as cst
+
+    from flask2quart.apply import apply_edits
+
+    module = cst.parse_module(raw)
+    new = apply_edits(module, script)
+    out = new.bytes
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        compile(out, "<migrated>", "exec", flags=ast.PyCF_ONLY_AST | 0, dont_inherit=True)
+        compile(out, "<migrated>", "exec", dont_inherit=True)  # 'await' outside async, etc.
+    return out
+
+
+def _transform_job(args):
+    rel, raw, script = args
+    try:
+        return rel, transform_source(raw, script), None
+    except Exception as exc:  # reported per file, never crashes the run
+        return rel, None, f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=3)}"
+
+
+def run(paths: list[Path], phase: int = 1, *, excludes: Iterable[str] = (), jobs: int = 1,
+        select: set[str] | None = None,
+        progress: Callable[[str, int, int], None] | None = None) -> RunResult:
+    """Compute every change for ``paths`` without writing anything."""
+    project = load_project(paths, list(excludes))
+    facts = analyse(project, phase)
+    scripts = plan(project, facts, phase, select)
+    results: list[FileResult] = []
+    for fail in project.failures:
+        results.append(FileResult(fail.path, fail.rel, "failed", error=f"does not parse: {fail.error}"))
+    by_rel = {f.rel: f for f in project.files}
+    jobs_in = [(rel, by_rel[rel].raw, script) for rel, script in scripts.items()
+               if not isinstance(script, str)]
+    outputs = _run_jobs(jobs_in, jobs, progress)
+    for src in project.files:
+        script = scripts.get(src.rel)
+        if not script:
+            results.append(FileResult(src.path, src.rel, "unchanged", src.raw, src.raw))
+            continue
+        res = FileResult(src.path, src.rel, "unchanged", src.raw, src.raw)
+        if isinstance(script, str):
+            res.status, res.error = "failed", script
+            results.append(res)
+            continue
+        new, error = outputs[src.rel]
+        res.markers = [MarkerInfo(e.code, e.line, e.message) for e in script if isinstance(e, E.Marker)]
+        if error is not None:
+            res.status, res.error = "failed", error
+        else:
+            res.new = new
+            res.status = "changed" if new != src.raw else "unchanged"
+            res.rules = Counter(e.code for e in script if not isinstance(e, E.Marker))
+            if res.status == "unchanged":
+                res.rules = Counter()
+        results.append(res)
+    results.extend(_project_files(project, phase, select))
+    results.sort(key=lambda r: r.rel)
+    return RunResult(project.root, phase, results, facts)
+
+
+def _run_jobs(jobs_in, jobs: int, progress) -> dict[str, tuple[bytes | None, str | None]]:
+    out: dict[str, tuple[bytes | None, str | None]] = {}
+    total = len(jobs_in)
+    if jobs > 1 and total > 1:
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            for i, (rel, new, err) in enumerate(pool.map(_transform_job, jobs_in, chunksize=4), 1):
+                out[rel] = (new, err)
+                if progress:
+                    progress(rel, i, total)
+    else:
+        for i, job in enumerate(jobs_in, 1):
+            rel, new, err = _transform_job(job)
+            out[rel] = (new, err)
+            if progress:
+                progress(rel, i, total)
+    return out
+
+
+def _project_files(project: Project, phase: int, select) -> list[FileResult]:
+    rules = _text_rules(phase, select)
+    results = []
+    for path in project.other_files:
+        rel = path.relative_to(project.root).as_posix() if path.is_relative_to(project.root) else path.name
+        try:
+            raw = path.read_bytes()
+            text = raw.decode("utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            results.append(FileResult(path, rel, "failed", error=str(exc)))
+            continue
+        new_text, counts = text, Counter()
+        for r in rules:
+            if r.applies_to(path.name):
+                new_text, n = r.rewrite(path.name, new_text)
+                if n:
+                    counts[r.info.code] += n
+        new = new_text.encode("utf-8")
+        results.append(FileResult(path, rel, "changed" if new != raw else "unchanged", raw, new, counts))
+    return results
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Replace ``path`` with ``data`` atomically (same directory temp file + rename)."""
+    import tempfile
+
+    real = path.resolve()
+    mode = real.stat().st_mode
+    fd, tmp = tempfile.mkstemp(prefix=f".{real.name}.", suffix=".f2q", dir=real.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, mode & 0o7777)
+        os.replace(tmp, real)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+__all__ = ["FileResult", "RunResult", "run", "write_atomic", "REGISTRY"]
