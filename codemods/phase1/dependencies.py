@@ -15,7 +15,7 @@ from flask2quart.rules import Example, rule
 
 _REQ = re.compile(
     r"^(?P<indent>\s*)(?P<name>flask)(?P<extras>\[[^\]]*\])?\s*(?P<spec>[<>=!~][^;#\s]*(\s*,\s*[<>=!~][^;#\s]*)*)?"
-    r"\s*(?P<marker>;[^#]*)?(?P<comment>\s*#.*)?$",
+    r"(?P<marker>\s*;[^#]*?)?(?P<comment>\s*#.*)?\s*$",
     re.IGNORECASE,
 )
 _TOML_STR = re.compile(r"""(?P<q>["'])(?P<body>\s*flask\s*(\[[^\]]*\])?\s*([<>=!~;][^"']*)?)(?P=q)""",

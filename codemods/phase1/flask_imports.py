@@ -97,7 +97,8 @@ class FlaskImports(Rule):
                 ev = ctx.eval_scope(scope, node)
                 if isinstance(node, ast.Name) and node.id in renamed:
                     found = index.lookup(node.id, ev)
-                    if found and found[1].kind == "import" and found[0] is ctx.module.scope:
+                    if (found and found[1].kind == "import" and _is_flask(found[1].target)
+                            and (C.quart_name(found[1].target) or "").endswith("." + renamed[node.id])):
                         yield E.Replace(code, ctx.span(node), renamed[node.id])
                 elif (isinstance(node, ast.Name) and node.id in aliases
                       and aliases[node.id] != node.id

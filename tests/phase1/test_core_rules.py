@@ -1,0 +1,469 @@
+"""Before/after pairs for the phase-1 core rules, with what they must NOT touch."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from tests.helpers import migrate_one, migrate_tree
+
+
+def d(s: str) -> str:
+    return textwrap.dedent(s).lstrip("\n")
+
+
+REWRITES = [
+    pytest.param(
+        """
+        from flask import Flask, request, render_template
+
+        app = Flask(__name__)
+
+        @app.route("/")
+        def index():
+            name = request.form["name"]
+            return render_template("i.html", name=name)
+        """,
+        """
+        from quart import Quart, request, render_template
+
+        app = Quart(__name__)
+
+        @app.route("/")
+        async def index():
+            name = (await request.form)["name"]
+            return await render_template("i.html", name=name)
+        """,
+        id="imports-await-precedence",
+    ),
+    pytest.param(
+        """
+        import flask
+
+        app = flask.Flask(__name__)
+
+        @app.post("/j")
+        def j():
+            return flask.jsonify(flask.request.get_json()["a"])
+        """,
+        """
+        import quart
+
+        app = quart.Quart(__name__)
+
+        @app.post("/j")
+        async def j():
+            return quart.jsonify((await quart.request.get_json())["a"])
+        """,
+        id="import-module-form",
+    ),
+    pytest.param(
+        """
+        from flask import Flask, request as rq
+
+        app = Flask(__name__)
+
+        @app.route("/")
+        def index():
+            return rq.form.to_dict()
+        """,
+        """
+        from quart import Quart, request as rq
+
+        app = Quart(__name__)
+
+        @app.route("/")
+        async def index():
+            return (await rq.form).to_dict()
+        """,
+        id="aliased-request-quart-61",
+    ),
+    pytest.param(
+        """
+        from flask import Flask, make_response
+
+        app = Flask(__name__)
+
+        @app.after_request
+        def add_header(response):
+            response.headers["X-A"] = str(len(response.get_data()))
+            return response
+
+        @app.route("/")
+        def index():
+            resp = make_response("hi")
+            resp.set_cookie("a", "b")
+            return resp
+        """,
+        """
+        from quart import Quart, make_response
+
+        app = Quart(__name__)
+
+        @app.after_request
+        async def add_header(response):
+            response.headers["X-A"] = str(len(await response.get_data()))
+            return response
+
+        @app.route("/")
+        async def index():
+            resp = await make_response("hi")
+            resp.set_cookie("a", "b")
+            return resp
+        """,
+        id="response-hooks",
+    ),
+    pytest.param(
+        """
+        import os
+        from flask import Flask, request, send_file
+
+        app = Flask(__name__)
+
+        @app.post("/up")
+        def up():
+            f = request.files["f"]
+            f.save(os.path.join("/tmp", f.filename))
+            return send_file("/tmp/x", as_attachment=True, download_name="x.txt", max_age=60)
+        """,
+        """
+        import os
+        from quart import Quart, request, send_file
+
+        app = Quart(__name__)
+
+        @app.post("/up")
+        async def up():
+            f = (await request.files)["f"]
+            await f.save(os.path.join("/tmp", f.filename))
+            return await send_file("/tmp/x", as_attachment=True, attachment_filename="x.txt", cache_timeout=60, conditional=True)
+        """,
+        id="uploads-and-send-file",
+    ),
+    pytest.param(
+        """
+        from flask import Flask, Response, request, stream_with_context
+
+        app = Flask(__name__)
+
+        @app.route("/csv")
+        def export():
+            def generate():
+                yield request.args.get("a", "")
+            return Response(stream_with_context(generate()), mimetype="text/csv")
+        """,
+        """
+        from quart import Quart, Response, request, stream_with_context
+
+        app = Quart(__name__)
+
+        @app.route("/csv")
+        async def export():
+            async def generate():
+                yield request.args.get("a", "")
+            response = Response(stream_with_context(generate)(), mimetype="text/csv")
+            response.timeout = None
+            return response
+        """,
+        id="streaming",
+    ),
+    pytest.param(
+        """
+        import click
+        from flask import current_app
+
+        def init_db():
+            with current_app.open_resource("schema.sql") as f:
+                return f.read()
+
+        @click.command("init-db")
+        def init_db_command():
+            init_db()
+
+        def init_app(app):
+            app.cli.add_command(init_db_command)
+
+            @app.cli.command("seed")
+            def seed():
+                pass
+
+        def create_app():
+            from flask import Flask
+            app = Flask(__name__)
+            init_app(app)
+            return app
+        """,
+        """
+        import click
+        from quart import current_app
+        import os
+        from quart.cli import with_appcontext
+
+        def init_db():
+            with open(os.path.join(current_app.root_path, "schema.sql"), 'rb') as f:
+                return f.read()
+
+        @click.command("init-db")
+        @with_appcontext
+        def init_db_command():
+            init_db()
+
+        def init_app(app):
+            app.cli.add_command(init_db_command)
+
+            @app.cli.command("seed", with_appcontext=True)
+            def seed():
+                pass
+
+        def create_app():
+            from quart import Quart
+            app = Quart(__name__)
+            init_app(app)
+            return app
+        """,
+        id="cli-app-context-and-open-resource",
+    ),
+    pytest.param(
+        """
+        from flask import Flask, current_app
+
+        app = Flask(__name__)
+
+        @app.route("/schema")
+        def schema():
+            with current_app.open_resource("schema.sql") as f:
+                data = f.read()
+            return data
+        """,
+        """
+        from quart import Quart, current_app
+
+        app = Quart(__name__)
+
+        @app.route("/schema")
+        async def schema():
+            async with await current_app.open_resource("schema.sql") as f:
+                data = await f.read()
+            return data
+        """,
+        id="open-resource-async",
+    ),
+    pytest.param(
+        """
+        from flask import Flask
+
+        app = Flask(__name__)
+
+        def make():
+            with app.app_context():
+                pass
+
+        @app.cli.command("x")
+        def x():
+            with app.app_context():
+                pass
+        """,
+        """
+        from quart import Quart
+
+        app = Quart(__name__)
+
+        async def make():
+            async with app.app_context():
+                pass
+
+        @app.cli.command("x", with_appcontext=True)
+        def x():
+            # flask2quart: F2Q191 `with app.app_context()` needs `async with` but this code must stay sync
+            with app.app_context():
+                pass
+        """,
+        id="app-context-async-with-and-sync-marker",
+    ),
+]
+
+
+@pytest.mark.parametrize("before,after", REWRITES)
+def test_rewrite(tmp_path, before, after):
+    assert migrate_one(tmp_path, d(before)) == d(after)
+
+
+@pytest.mark.parametrize("before,after", REWRITES)
+def test_second_run_is_a_noop(tmp_path, before, after):
+    assert migrate_one(tmp_path, d(after)) == d(after)
+
+
+NOOPS = [
+    pytest.param(
+        """
+        from flask import Flask
+
+        app = Flask(__name__)
+
+        @app.route("/")
+        def index(request):
+            # a parameter named `request` shadows the import: not the Flask proxy
+            return request.form["a"]
+        """,
+        "`request` is a local parameter",
+        id="shadowed-request",
+    ),
+    pytest.param(
+        """
+        class Thing:
+            form = {"a": 1}
+
+        request = Thing()
+
+        def view():
+            return request.form["a"]
+        """,
+        "`request` is not from flask",
+        id="not-flask-request",
+    ),
+    pytest.param(
+        """
+        def render_template(name):
+            return name
+
+        def view():
+            return render_template("x")
+        """,
+        "a project function that happens to be called render_template",
+        id="own-render-template",
+    ),
+]
+
+
+@pytest.mark.parametrize("src,why", NOOPS)
+def test_noop(tmp_path, src, why):
+    out = migrate_one(tmp_path, d(src))
+    if "from flask import Flask" in src:
+        # views become async (one thread per request), but nothing is awaited
+        assert "await" not in out, why
+    else:
+        assert out == d(src), why
+
+
+def test_url_value_preprocessor_stays_sync_with_marker(tmp_path):
+    out = migrate_one(tmp_path, d("""
+        from flask import Blueprint, g, render_template
+
+        bp = Blueprint("u", __name__)
+
+        @bp.url_value_preprocessor
+        def pull(endpoint, values):
+            g.page = render_template("x.html")
+    """))
+    assert "def pull(endpoint, values):" in out and "async def pull" not in out
+    assert "# flask2quart: F2Q191" in out
+
+
+def test_propagation_across_modules_and_decorators(tmp_path):
+    files = {
+        "pkg/__init__.py": "",
+        "pkg/helpers.py": """
+            from flask import request
+
+            def payload():
+                return request.get_json()
+
+            def wrapped():
+                return payload()
+        """,
+        "pkg/decorators.py": """
+            import functools
+            from flask import g, redirect
+
+            def login_required(view):
+                @functools.wraps(view)
+                def inner(**kwargs):
+                    if g.user is None:
+                        return redirect("/login")
+                    return view(**kwargs)
+                return inner
+        """,
+        "pkg/views.py": """
+            from flask import Blueprint
+            from . import helpers
+            from .decorators import login_required
+
+            bp = Blueprint("v", __name__)
+
+            @bp.route("/")
+            @login_required
+            def index():
+                return {"data": helpers.wrapped()}
+
+            def plain():
+                return 1
+        """,
+    }
+    out = migrate_tree(tmp_path, files)
+    assert "async def payload():\n    return await request.get_json()" in out["pkg/helpers.py"]
+    assert "async def wrapped():\n    return await payload()" in out["pkg/helpers.py"]
+    assert "async def inner(**kwargs):" in out["pkg/decorators.py"]
+    assert "return await view(**kwargs)" in out["pkg/decorators.py"]
+    assert "def login_required(view):" in out["pkg/decorators.py"]  # the decorator itself stays sync
+    assert "async def index():\n    return {\"data\": await helpers.wrapped()}" in out["pkg/views.py"]
+    assert "\ndef plain():" in out["pkg/views.py"]
+
+
+def test_call_from_cli_command_is_marked_not_awaited(tmp_path):
+    out = migrate_one(tmp_path, d("""
+        from flask import Flask, render_template
+
+        app = Flask(__name__)
+
+        def page():
+            return render_template("p.html")
+
+        @app.cli.command("dump")
+        def dump():
+            print(page())
+    """))
+    assert "async def page():" in out
+    assert "print(page())" in out and "# flask2quart: F2Q193" in out
+
+
+def test_reexport_inside_project(tmp_path):
+    out = migrate_tree(tmp_path, {
+        "pkg/__init__.py": "",
+        "pkg/compat.py": "from flask import request\n",
+        "pkg/views.py": "from .compat import request\n\ndef helper():\n    return request.json\n",
+    })
+    assert out["pkg/views.py"] == "from .compat import request\n\nasync def helper():\n    return await request.json\n"
+
+
+def test_dependency_files(tmp_path):
+    out = migrate_tree(tmp_path, {
+        "requirements.txt": "Flask==3.1.3  # the web framework\nrequests>=2\n",
+        "app.py": "import flask\n",
+    })
+    assert out["requirements.txt"] == (
+        'quart==0.22.0; python_version < "3.13"  # the web framework\n'
+        'quart==0.23.1; python_version >= "3.13"\nrequests>=2\n'
+    )
+
+
+def test_comments_and_formatting_kept(tmp_path):
+    src = d("""
+        from flask import (
+            Flask,  # the app class
+            request,
+        )
+
+        app = Flask(__name__)   # odd   spacing kept
+
+
+        @app.route("/")
+        def index():
+            # read the form
+            value = request.form.get( "a" )  # inline
+            return value
+    """)
+    out = migrate_one(tmp_path, src)
+    assert "    Quart,  # the app class\n" in out
+    assert "app = Quart(__name__)   # odd   spacing kept" in out
+    assert '    # read the form\n    value = (await request.form).get( "a" )  # inline\n' in out
