@@ -1,0 +1,53 @@
+"""Re-check the catalogue's facts against the installed Quart and Flask."""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+
+import pytest
+import quart
+import quart.datastructures
+import quart.wrappers.request
+import quart.wrappers.response
+
+from flask2quart import catalogue as C
+from flask2quart.catalogue import Kind
+
+CLASSES = {
+    Kind.REQUEST: quart.wrappers.request.Request,
+    Kind.RESPONSE: quart.wrappers.response.Response,
+    Kind.FILESTORAGE: quart.datastructures.FileStorage,
+    Kind.APP: quart.Quart,
+    Kind.BLUEPRINT: quart.Blueprint,
+}
+
+
+@pytest.mark.parametrize("name", sorted(C.AWAITABLE_FUNCTIONS))
+def test_awaitable_functions_are_coroutines(name):
+    assert inspect.iscoroutinefunction(getattr(quart, name.split(".", 1)[1]))
+
+
+@pytest.mark.parametrize("kind,member", [(k, m) for k, ms in C.AWAITABLE_MEMBERS.items() for m in ms])
+def test_awaitable_members(kind, member):
+    attr = inspect.getattr_static(CLASSES[kind], member)
+    fn = attr.fget if isinstance(attr, property) else attr
+    assert inspect.iscoroutinefunction(fn), f"{kind}.{member}"
+
+
+@pytest.mark.parametrize("flask_mod,quart_mod", sorted(C.MODULES.items()))
+def test_module_map(flask_mod, quart_mod):
+    importlib.import_module(flask_mod)
+    importlib.import_module(quart_mod)
+
+
+@pytest.mark.parametrize("name", sorted(C.PUBLIC_TOPLEVEL - {"Flask", "Quart"}))
+def test_public_names_exist_in_quart(name):
+    assert hasattr(quart, name)
+
+
+def test_send_file_keywords_exist_in_quart():
+    params = inspect.signature(quart.send_file).parameters
+    for new in filter(None, C.SEND_FILE_KWARGS.values()):
+        assert new in params
+    assert "file_name" in inspect.signature(quart.send_from_directory).parameters
