@@ -1,0 +1,142 @@
+"""Run sync code that must wait for async code, without a second thread.
+
+The technique is the one SQLAlchemy's asyncio layer uses (``greenlet_spawn`` / ``await_only``):
+sync code runs in a child greenlet *on the event-loop thread*; when it needs the result of a
+coroutine it switches back to the parent (the task that spawned it), the parent ``await``\\ s the
+coroutine like any other task would, and switches back into the child with the result. The child
+shares the task's ``contextvars.Context``, so ``flask.request`` / ``quart.request`` / ``g`` are the
+task's. No thread blocks, so nothing can deadlock on a full executor.
+
+* :func:`call_in_greenlet` (async): run a sync callable that way.
+* :func:`await_sync` (sync): wait for an awaitable from sync code. Inside a bridge greenlet it
+  switches to the parent; in a worker thread (``asyncio.to_thread``, an executor, a
+  ``threading.Thread``) it hands the coroutine to the loop of the bridged context with
+  ``run_coroutine_threadsafe``; with no loop anywhere it uses ``asyncio.run``. On the loop thread
+  outside a bridge greenlet it cannot wait without blocking the loop forever, so it raises
+  :class:`BridgeSyncError` with a hint instead.
+* :func:`run_sync` (sync): run a coroutine that normally completes without suspending (pushing a
+  copied context, calling sync teardown hooks) from sync code, e.g. ``with app.app_context():`` in
+  a thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+import greenlet
+
+from . import _compat
+
+T = TypeVar("T")
+
+
+class BridgeSyncError(RuntimeError):
+    """Sync code asked for async work in a place where the bridge cannot wait for it."""
+
+
+class BridgeGreenlet(greenlet.greenlet):
+    """A greenlet that runs sync code on behalf of a task (its ``driver``)."""
+
+    def __init__(self, fn: Callable[..., Any], driver: greenlet.greenlet) -> None:
+        super().__init__(fn, driver)
+        self.driver = driver
+        # Share the task's contextvars.Context: context variables set by the sync code are the
+        # task's, and the task's (Flask/Quart contexts) are visible to the sync code.
+        self.gr_context = driver.gr_context
+
+
+def in_bridge_greenlet() -> bool:
+    return isinstance(greenlet.getcurrent(), BridgeGreenlet)
+
+
+async def call_in_greenlet(fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
+    """Run sync ``fn(*args, **kwargs)`` in a greenlet on this thread; it may call :func:`await_sync`."""
+    child = BridgeGreenlet(fn, greenlet.getcurrent())
+    result = child.switch(*args, **kwargs)
+    while not child.dead:
+        # The child paused in await_sync(): ``result`` is what it wants awaited.
+        try:
+            value = await result
+        except BaseException as exc:  # noqa: BLE001 - re-raised inside the child
+            result = child.throw(type(exc), exc, exc.__traceback__)
+        else:
+            result = child.switch(value)
+    return result
+
+
+def _close(awaitable: Any) -> None:
+    if inspect.iscoroutine(awaitable):
+        awaitable.close()
+
+
+async def _as_coroutine(awaitable: Awaitable[T]) -> T:
+    return await awaitable
+
+
+def _describe(awaitable: Any) -> str:
+    code = getattr(awaitable, "cr_code", None)
+    return f"{code.co_qualname if hasattr(code, 'co_qualname') else code.co_name}()" if code else repr(awaitable)
+
+
+def await_sync(awaitable: Awaitable[T]) -> T:
+    """Wait for ``awaitable`` from synchronous code and return its result (see module docs)."""
+    current = greenlet.getcurrent()
+    if isinstance(current, BridgeGreenlet):
+        return current.driver.switch(awaitable)
+
+    try:
+        running = asyncio.get_running_loop()
+    except RuntimeError:
+        running = None
+    if running is not None:
+        what = _describe(awaitable)
+        _close(awaitable)
+        raise BridgeSyncError(
+            f"flask2quart.bridge: synchronous code on the event-loop thread needs to wait for "
+            f"{what}, but it is not running inside a bridged call, so waiting would block the "
+            "loop forever. Await the Quart API directly in the async view, or move the sync code "
+            "into a sync function that Quart calls (a sync view/hook, or "
+            "`await app.ensure_async(fn)(...)`), which the bridge runs in a greenlet."
+        )
+
+    # A worker thread: hand the work to the loop of the bridged context, if it is running.
+    ctx = _compat.flask_cv_app.get(None)
+    loop = getattr(ctx, "_f2q_loop", None)
+    if loop is not None and loop.is_running() and not loop.is_closed():
+        return asyncio.run_coroutine_threadsafe(_as_coroutine(awaitable), loop).result()
+    return asyncio.run(_as_coroutine(awaitable))
+
+
+def run_sync(coro: Any, what: str = "this operation") -> Any:
+    """Run ``coro`` to completion from sync code in the *current* contextvars context.
+
+    Used for context push/pop from sync ``with`` blocks: the coroutine must set context variables
+    in the caller's context, so it cannot run as a separate task. Inside a bridge greenlet the
+    coroutine may suspend freely (the parent awaits it in the same context); elsewhere it is
+    stepped by hand and must complete without suspending (true for pushing/popping contexts whose
+    hooks are sync, which the bridge runs inline).
+    """
+    if in_bridge_greenlet():
+        return await_sync(coro)
+    try:
+        coro.send(None)
+    except StopIteration as stop:
+        return stop.value
+    coro.close()
+    raise BridgeSyncError(
+        f"flask2quart.bridge: {what} had to wait for async work (an async hook, signal receiver or "
+        "session interface that awaits I/O), which cannot be done from a sync `with` block "
+        "outside a bridged call. Use `async with` in async code instead."
+    )
+
+
+def wraps_coroutine_function(func: Callable[..., Any]) -> bool:
+    """True if ``func`` is a sync wrapper (``functools.wraps`` chain) around an ``async def``."""
+    try:
+        inner = inspect.unwrap(func)
+    except ValueError:
+        return False
+    return inner is not func and inspect.iscoroutinefunction(inner)

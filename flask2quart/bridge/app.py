@@ -1,0 +1,200 @@
+"""The bridge's ``Quart`` application class."""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import quart
+from quart import request as quart_request
+
+from . import _compat, _contexts, _signals
+from ._cli import BridgeAppGroup
+from ._integrations import integrate_extensions
+from ._request import _NO_PRELOAD_ATTR, sync_request
+from ._sync import (
+    BridgeSyncError,
+    await_sync,
+    call_in_greenlet,
+    in_bridge_greenlet,
+    wraps_coroutine_function,
+)
+
+_CO_COROUTINE = inspect.CO_COROUTINE | inspect.CO_ASYNC_GENERATOR | inspect.CO_ITERABLE_COROUTINE
+
+
+def _caller_is_async(depth: int = 2) -> bool:
+    """True if the function ``depth`` frames up is a coroutine (so it will ``await`` us)."""
+    try:
+        frame = sys._getframe(depth)
+    except ValueError:
+        return False
+    return bool(frame.f_code.co_flags & _CO_COROUTINE)
+
+
+class Quart(quart.Quart):
+    """``quart.Quart`` that lets unported Flask extensions run unchanged.
+
+    Use it instead of ``quart.Quart``::
+
+        from flask2quart.bridge import Quart
+
+    Configuration (``app.config``):
+
+    ``BRIDGE_SYNC_IN_LOOP`` (default ``True``)
+        Run every sync function Quart would send to its thread pool (sync views, ``before_request``
+        / ``after_request`` / teardown hooks, sync signal receivers, sync session interfaces) in a
+        greenlet on the event loop instead. Flask extensions' hooks are short and this keeps one
+        request on one thread (one Flask-SQLAlchemy session), avoids thread hops and the
+        deadlock of a full executor. Blocking I/O in those functions blocks the loop. ``False``
+        restores Quart's executor for them (sync wrappers around ``async def`` views, such as
+        ``login_required`` or ``cache.cached``, still run in a greenlet).
+    ``BRIDGE_PRELOAD_BODY`` (default ``True``)
+        Read the request body before the ``before_request`` hooks run, so the synchronous
+        ``flask.request.form`` / ``files`` / ``get_json()`` / ``get_data()`` work everywhere.
+        Opt a streaming-upload view out with :func:`flask2quart.bridge.no_preload`.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        _compat.require_supported()
+        super().__init__(*args, **kwargs)
+        self.config.setdefault("BRIDGE_SYNC_IN_LOOP", True)
+        self.config.setdefault("BRIDGE_PRELOAD_BODY", True)
+        self._f2q_extension_count = -1
+        self._f2q_sa_registries: list = []
+        old_cli = self.cli
+        self.cli = BridgeAppGroup(app=self)
+        self.cli.name = old_cli.name
+        self.cli.commands.update(old_cli.commands)
+        self._f2q_signal_forwarders = _signals.install(self)
+
+    # ------------------------------------------------------------------ contexts
+    def app_context(self) -> Any:
+        return _contexts.make_app_context(self)
+
+    def request_context(self, request: Any) -> Any:
+        return _contexts.make_request_context(self, request)
+
+    def websocket_context(self, websocket: Any) -> Any:
+        return _contexts.make_websocket_context(self, websocket)
+
+    def _f2q_before_push(self) -> None:
+        integrate_extensions(self)
+
+    # ------------------------------------------------------------------ sync <-> async
+    def sync_to_async(self, func: Callable[..., Any]) -> Callable[..., Any]:
+        """How Quart runs a sync callable: in a greenlet on the loop (default) or a thread.
+
+        A sync function returning a coroutine (a hand-written sync decorator that calls an
+        ``async def`` view directly, an async ``unauthorized_handler`` returned by
+        ``login_required``) has that coroutine awaited.
+        """
+        if self.config["BRIDGE_SYNC_IN_LOOP"] or wraps_coroutine_function(func):
+
+            async def in_greenlet(*args: Any, **kwargs: Any) -> Any:
+                rv = await call_in_greenlet(func, *args, **kwargs)
+                if inspect.iscoroutine(rv):
+                    rv = await rv
+                return rv
+
+            return functools.update_wrapper(in_greenlet, func, updated=())
+
+        threaded = super().sync_to_async(func)
+
+        async def in_thread(*args: Any, **kwargs: Any) -> Any:
+            rv = await threaded(*args, **kwargs)
+            if inspect.iscoroutine(rv):
+                rv = await rv
+            return rv
+
+        return in_thread
+
+    def ensure_sync(self, func: Callable[..., Any]) -> Callable[..., Any]:
+        """Flask's API (used by Flask-Login's ``login_required``, Flask-Caching's ``cached``):
+        return a sync callable. ``async def`` functions, and sync functions that return a
+        coroutine, are waited for with :func:`~flask2quart.bridge.await_sync`."""
+        if inspect.iscoroutinefunction(func):
+            return self.async_to_sync(func)
+
+        @functools.wraps(func)
+        def call(*args: Any, **kwargs: Any) -> Any:
+            rv = func(*args, **kwargs)
+            if inspect.iscoroutine(rv):
+                rv = await_sync(rv)
+            return rv
+
+        return call
+
+    def async_to_sync(self, func: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(func)
+        def call(*args: Any, **kwargs: Any) -> Any:
+            return await_sync(func(*args, **kwargs))
+
+        return call
+
+    # ------------------------------------------------------------------ request body
+    async def preprocess_request(self, *args: Any, **kwargs: Any) -> Any:
+        if self.config["BRIDGE_PRELOAD_BODY"]:
+            req = quart_request._get_current_object()
+            rule = req.url_rule
+            view = self.view_functions.get(rule.endpoint) if rule is not None else None
+            if view is None or not _no_preload(view):
+                await sync_request(req).preload()
+        return await super().preprocess_request(*args, **kwargs)
+
+    # ------------------------------------------------------------------ Flask-style sync calls
+    def make_response(self, rv: Any) -> Any:  # type: ignore[override]
+        """``await app.make_response(rv)`` as in Quart; from sync Flask code (``flask.make_response``
+        in a sync view, hook or extension) the response itself."""
+        coro = self._f2q_make_response(rv)
+        if _caller_is_async():
+            return coro
+        return _resolve_for_sync_caller(coro, "flask.make_response() / app.make_response()")
+
+    async def _f2q_make_response(self, rv: Any) -> Any:
+        if inspect.iscoroutine(rv):  # a view/handler that returned an un-awaited coroutine
+            rv = await rv
+        return await quart.Quart.make_response(self, rv)
+
+    def update_template_context(self, *args: Any) -> Any:  # type: ignore[override]
+        """Awaitable for Quart's renderer; applied synchronously for Flask's ``render_template``."""
+        if _caller_is_async():
+            return quart.Quart.update_template_context(self, *args)
+        coro = quart.Quart.update_template_context(self, *_compat.template_context_args(args))
+        return _resolve_for_sync_caller(coro, "flask.render_template()")
+
+    def create_jinja_environment(self) -> Any:
+        env = super().create_jinja_environment()
+        from ._templating import BridgeTemplate
+
+        env.template_class = BridgeTemplate
+        return env
+
+
+def _resolve_for_sync_caller(coro: Any, what: str) -> Any:
+    if in_bridge_greenlet():
+        return await_sync(coro)
+    try:
+        import asyncio
+
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return await_sync(coro)  # worker thread
+    coro.close()
+    raise BridgeSyncError(
+        f"flask2quart.bridge: {what} was called from synchronous code on the event-loop thread "
+        "outside a bridged call, where Quart's async implementation cannot be waited for. Use the "
+        "Quart API with `await` in async code (e.g. `await quart.render_template(...)`, `await "
+        "quart.make_response(...)`), or call the Flask code from a sync view/hook."
+    )
+
+
+def _no_preload(view: Any) -> bool:
+    while view is not None:
+        if getattr(view, _NO_PRELOAD_ATTR, False):
+            return True
+        view = getattr(view, "__wrapped__", None)
+    return False
