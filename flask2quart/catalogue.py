@@ -141,6 +141,9 @@ class Kind(str, Enum):
     FILESTORAGE = "filestorage"  # one uploaded file
     RESPONSE = "response"        # a framework Response object
     MODULE_FW = "module"         # the flask/quart module object
+    TEST_CLIENT = "test_client"      # app.test_client() (quart.testing.QuartClient)
+    TEST_RESPONSE = "test_response"  # what a test-client request returns (a Response)
+    CLI_RUNNER = "cli_runner"        # app.test_cli_runner()
 
 
 #: Global names (canonical) and the kind of object they are.
@@ -378,3 +381,100 @@ QUART_REQUIREMENT_LINES: tuple[str, ...] = (
     'quart==0.23.1; python_version >= "3.13"',
 )
 FRAMEWORK_DISTRIBUTION = "flask"
+
+# ---------------------------------------------------------------------------
+# 6. Test client (quart_api.md §4; quart/testing/client.py, testing/utils.py,
+#    wrappers/response.py, identical in Quart 0.22.0 and 0.23.1)
+# ---------------------------------------------------------------------------
+
+#: App methods that build test objects, and the kind they return (quart/app.py test_client,
+#: test_cli_runner; sync in both frameworks).
+TEST_FACTORY_KINDS: dict[str, Kind] = {
+    "test_client": Kind.TEST_CLIENT,
+    "test_cli_runner": Kind.CLI_RUNNER,
+}
+
+#: Request methods of the test client: ``async def`` in Quart (testing/client.py:72,215-271).
+TEST_CLIENT_REQUEST_METHODS = frozenset(
+    {"open", "get", "post", "put", "delete", "patch", "head", "options", "trace"})
+
+#: ``client.open(path, *, method=...)``: everything after ``path`` is keyword-only
+#: (testing/client.py:72-90). Flask's second positional argument is the method.
+TEST_OPEN_POSITIONAL = ("path", "method")
+
+#: Keywords of Quart's ``open`` (testing/client.py:72-90).
+TEST_OPEN_KEYWORDS = frozenset({
+    "method", "headers", "data", "form", "files", "query_string", "json", "scheme",
+    "follow_redirects", "root_path", "http_version", "scope_base", "auth", "subdomain"})
+
+#: Flask ``data=<dict>`` (form fields) → Quart ``form=``; ``data=`` with a dict is silently
+#: sent as an empty body by Quart (testing/utils.py:112-115).
+TEST_FORM_KEYWORD = ("data", "form")
+#: File tuples ``(fileobj, filename[, content_type])`` in Flask's ``data=`` → Quart ``files=``
+#: with ``quart.datastructures.FileStorage`` (datastructures.py:12).
+TEST_FILES_KEYWORD = "files"
+FILESTORAGE_CLASS = ("quart.datastructures", "FileStorage")
+#: No ``content_type=`` keyword in Quart: it becomes a header.
+TEST_CONTENT_TYPE_KEYWORD = "content_type"
+TEST_CONTENT_TYPE_HEADER = "Content-Type"
+#: ``query_string`` must be a dict (testing/utils.py:38,75: urlencode(query_string)).
+TEST_QUERY_STRING_KEYWORD = "query_string"
+#: Flask keywords with no direct Quart spelling: marker.
+TEST_NO_EQUIVALENT_KEYWORDS: dict[str, str] = {
+    "environ_base": "use scope_base={'client': (ip, 0)} / headers= (Quart has no WSGI environ)",
+    "base_url": "use scheme=, subdomain= or headers={'Host': ...}",
+    "environ_overrides": "use scope_base=",
+    "buffered": "no buffered option in Quart",
+}
+
+#: Test-response members awaited in Quart (wrappers/response.py:320-373).
+TEST_RESPONSE_AWAITABLE = ("data", "get_data", "json", "get_json")
+#: ``rv.text`` does not exist on Quart's Response: ``await rv.get_data(as_text=True)``.
+TEST_RESPONSE_TEXT = ("text", "get_data", "as_text=True")
+#: ``get_json(silent=...)`` is inverted in Quart (wrappers/response.py:370-373).
+TEST_RESPONSE_SILENT = "silent"
+#: Test-response attributes with no Quart equivalent: marker.
+TEST_RESPONSE_NO_EQUIVALENT: dict[str, str] = {
+    "request": "Quart's test response has no `.request`; assert on the response instead",
+    "is_streamed": "Quart's Response has no `is_streamed`",
+    "history": "Quart's client keeps no redirect history",
+}
+
+#: Cookies: Quart's ``set_cookie(server_name, key, value, ...)`` / ``delete_cookie(server_name,
+#: key, ...)`` take the server name first (testing/client.py:279,313); there is no
+#: ``get_cookie``: read ``client.cookie_jar`` (an http.cookiejar.CookieJar).
+TEST_COOKIE_SERVER_NAME = "localhost"
+TEST_COOKIE_METHODS = frozenset({"set_cookie", "delete_cookie"})
+TEST_GET_COOKIE = "get_cookie"
+
+#: Async context managers on the client: ``async with client:`` (client.py:384) and
+#: ``async with client.session_transaction()`` (client.py:321).
+TEST_CLIENT_ASYNC_CONTEXT = frozenset({"session_transaction"})
+
+#: ``app.test_request_context(path, method=...)``: Flask's keyword names → Quart's
+#: (quart/app.py test_request_context: path, *, method, headers, query_string, scheme, data,
+#: form, json, root_path, http_version, scope_base, auth, subdomain).
+TEST_REQUEST_CONTEXT_KEYWORDS: dict[str, str | None] = {
+    "content_type": None, "environ_base": None, "base_url": None,
+}
+
+#: CLI runner: ``invoke`` is sync; Quart commands with an app context call ``asyncio.run``
+#: (quart/cli.py with_appcontext), which fails inside a running loop: a test that invokes
+#: the runner must stay a sync function.
+CLI_RUNNER_SYNC_METHODS = frozenset({"invoke"})
+
+#: pytest-asyncio, pinned; ``asyncio_mode = auto`` lets plain ``async def test_*`` run.
+PYTEST_ASYNCIO_REQUIREMENT = "pytest-asyncio==1.5.0"
+PYTEST_ASYNCIO_MODE = ("asyncio_mode", "auto")
+PYTEST_FIXTURE_DECORATORS = frozenset({"pytest.fixture", "pytest_asyncio.fixture"})
+UNITTEST_TESTCASE = "unittest.TestCase"
+UNITTEST_ASYNC_TESTCASE = "unittest.IsolatedAsyncioTestCase"
+
+AWAITABLE_MEMBERS[Kind.TEST_CLIENT] = {
+    m: Awaitable(m, False, "quart/testing/client.py:72,215-271")
+    for m in sorted(TEST_CLIENT_REQUEST_METHODS)
+}
+AWAITABLE_MEMBERS[Kind.TEST_RESPONSE] = {
+    m: AWAITABLE_MEMBERS[Kind.RESPONSE][m] for m in TEST_RESPONSE_AWAITABLE
+}
+ASYNC_CONTEXT_METHODS[Kind.TEST_CLIENT] = TEST_CLIENT_ASYNC_CONTEXT

@@ -17,6 +17,7 @@ from flask2quart import catalogue as C
 from flask2quart import edits as E
 from flask2quart.analysis.facts import AwaitSite, ProjectFacts
 from flask2quart.analysis.index import Scope
+from flask2quart.catalogue import Kind
 from flask2quart.rules import Example, RuleInfo, marker, register, rule
 
 AWAIT_CODE = "F2Q102"
@@ -71,6 +72,9 @@ def direct_sites(facts: ProjectFacts, scope: Scope) -> Iterable[AwaitSite]:
         elif isinstance(node, ast.With):
             for item in node.items:
                 expr = item.context_expr
+                if index.kind(expr, index.innermost_scope(scope, node)) is Kind.TEST_CLIENT:
+                    yield AwaitSite(node, "with test_client", "F2Q105")
+                    continue
                 if isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute):
                     ev = index.innermost_scope(scope, node)
                     kind = index.kind(expr.func.value, ev)

@@ -98,7 +98,21 @@ def _callee(index: ProjectIndex, call: ast.Call, scope: Scope) -> Scope | None:
         # ClassName.method or instance = ClassName(); instance.method()
         found = index.lookup(func.value.id, scope)
         if found is not None:
-            _, b = found
+            owner, b = found
+            if b.kind == "param" and owner.kind == "function":
+                # a pytest fixture parameter whose fixture returns ClassName(...)
+                fixture = index.fixtures(owner).get(func.value.id) \
+                    if owner.name.startswith("test") or index._is_fixture(
+                        owner, index._module_scope(owner)) else None
+                if fixture is not None and fixture is not owner:
+                    classes = set()
+                    for n in index.own_nodes(fixture):
+                        if isinstance(n, (ast.Return, ast.Yield)) and isinstance(n.value, ast.Call):
+                            classes.add(index.qualify(n.value.func, fixture))
+                    if len(classes) == 1:
+                        cls = index.classes.get(classes.pop() or "")
+                        if cls is not None:
+                            return _method(index, cls, func.attr)
             if b.kind == "assign" and len(b.values) == 1 and isinstance(b.values[0], ast.Call):
                 cls_qual = index.qualify(b.values[0].func, scope)
                 cls = index.classes.get(cls_qual or "")
@@ -214,7 +228,8 @@ def collect(index: ProjectIndex, sites_for) -> ProjectFacts:
         if w is not None:
             facts.decorator_wrappers[s] = w
 
-    # 5. fixpoint
+    # 5. tests that invoke the CLI runner stay sync; then the fixpoint
+    _cli_runner_tests(facts, scopes)
     _fixpoint(facts, scopes)
     return facts
 
@@ -344,13 +359,19 @@ def _infer_param_kinds(facts: ProjectFacts, scopes: list[Scope]) -> None:
                     continue
                 eval_scope = index.innermost_scope(s, node)
                 callee = _callee(index, node, eval_scope)
+                ctor = False
+                if callee is None:
+                    # ClassName(...) → ClassName.__init__ (the instance is the first parameter)
+                    cls = index.classes.get(index.qualify(node.func, eval_scope) or "")
+                    callee = _method(index, cls, "__init__") if cls is not None else None
+                    ctor = True
                 if callee is None:
                     continue
                 args = callee.node.args
                 params = [a.arg for a in (*args.posonlyargs, *args.args)]
-                offset = 1 if (callee.enclosing_class() is not None and params
-                               and params[0] in ("self", "cls")
-                               and isinstance(node.func, ast.Attribute)) else 0
+                offset = 1 if ctor or (callee.enclosing_class() is not None and params
+                                       and params[0] in ("self", "cls")
+                                       and isinstance(node.func, ast.Attribute)) else 0
                 for i, a in enumerate(node.args):
                     if isinstance(a, ast.Starred) or i + offset >= len(params):
                         break
@@ -362,11 +383,30 @@ def _infer_param_kinds(facts: ProjectFacts, scopes: list[Scope]) -> None:
         for key, kinds in seen.items():
             if len(kinds) == 1:
                 (k,) = kinds
-                if k in (Kind.APP, Kind.BLUEPRINT) and index.param_kinds.get(key) is not k:
+                if k in _INFERRED_PARAM_KINDS and index.param_kinds.get(key) is not k:
                     index.param_kinds[key] = k
                     changed = True
         if not changed:
             break
+
+
+_INFERRED_PARAM_KINDS = (Kind.APP, Kind.BLUEPRINT, Kind.TEST_CLIENT, Kind.CLI_RUNNER)
+
+
+def _cli_runner_tests(facts: ProjectFacts, scopes: list[Scope]) -> None:
+    """A function that calls ``runner.invoke(...)`` stays sync: Quart CLI commands that push an
+    app context call ``asyncio.run``, which fails inside a running event loop."""
+    index = facts.index
+    for s in scopes:
+        for node in index.own_nodes(s):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                    and node.func.attr in C.CLI_RUNNER_SYNC_METHODS
+                    and index.kind(node.func.value, index.innermost_scope(s, node))
+                    is Kind.CLI_RUNNER):
+                facts.roles[s].add("cli-runner-test")
+                facts.must_sync.setdefault(
+                    s, "invokes the CLI runner (Quart commands call asyncio.run)")
+                break
 
 
 def _fixpoint(facts: ProjectFacts, scopes: list[Scope]) -> None:

@@ -326,6 +326,7 @@ class ProjectIndex:
         #: extra parameter kinds learnt from registrations and call sites
         self.param_kinds: dict[tuple[str, str], Kind] = {}
         self._kind_cache: dict[int, Kind | None] = {}
+        self._returned_busy: set = set()
 
     # ------------------------------------------------------------------ utils
     def module_of(self, scope: Scope) -> ModuleInfo:
@@ -449,6 +450,8 @@ class ProjectIndex:
                 return self._kind_of_values(b.values, owner, _depth)
             if b.kind == "param":
                 k = self.param_kinds.get((owner.qualname, expr.id))
+                if k is None and b.annotation is None:
+                    k = self._fixture_param_kind(owner, expr.id, _depth)
                 if k is None and b.annotation is not None:
                     k = C.CONSTRUCTOR_KINDS.get(self.canonical(b.annotation, owner) or "")
                     if k is not Kind.APP and k is not Kind.BLUEPRINT and k is not Kind.RESPONSE:
@@ -467,6 +470,8 @@ class ProjectIndex:
             base = self.kind(expr.value, scope, _depth + 1)
             if base is Kind.REQUEST and expr.attr in C.FILES_MEMBERS:
                 return Kind.FILES
+            if base is None and isinstance(expr.value, ast.Name):
+                return self._self_attr_kind(expr, scope, _depth)
             return None
         if isinstance(expr, ast.Call):
             canon = self.canonical(expr.func, scope)
@@ -478,12 +483,116 @@ class ProjectIndex:
                     return Kind.FILESTORAGE
                 if owner is Kind.APP and expr.func.attr in ("make_response", "response_class"):
                     return Kind.RESPONSE
+                if owner is Kind.APP and expr.func.attr in C.TEST_FACTORY_KINDS:
+                    return C.TEST_FACTORY_KINDS[expr.func.attr]
+                if owner is Kind.TEST_CLIENT and expr.func.attr in C.TEST_CLIENT_REQUEST_METHODS:
+                    return Kind.TEST_RESPONSE
+            # a call to a project function: the kind of what it returns
+            target = self.function_for_qualname(self.qualify(expr.func, scope))
+            if target is not None:
+                return self.returned_kind(target, _depth + 1)
             return None
         if isinstance(expr, ast.Subscript):
             if self.kind(expr.value, scope, _depth + 1) is Kind.FILES:
                 return Kind.FILESTORAGE
             return None
         return None
+
+    def returned_kind(self, fn: Scope, depth: int = 0) -> Kind | None:
+        """Kind of what a project function returns (or yields: pytest fixtures)."""
+        if depth > 12 or not isinstance(fn.node, FuncNode):
+            return None
+        key = ("ret", fn.qualname)
+        if key in self._returned_busy:
+            return None
+        self._returned_busy.add(key)
+        try:
+            values = []
+            for n in self.own_nodes(fn):
+                if isinstance(n, (ast.Return, ast.Yield)) and n.value is not None:
+                    values.append(n.value)
+            return self._kind_of_values(values, fn, depth) if values else None
+        finally:
+            self._returned_busy.discard(key)
+
+    def fixtures(self, scope: Scope) -> dict[str, Scope]:
+        """pytest fixtures visible from ``scope``'s module: conftest.py files on its path
+        (outermost first), then the module itself (which overrides them)."""
+        mod = scope.module.module
+        found: dict[str, Scope] = {}
+        parts = mod.split(".")
+        candidates = [".".join([*parts[:i], "conftest"]) for i in range(0, len(parts))]
+        candidates.append(mod)
+        for name in candidates:
+            info = self.modules.get(name)
+            if info is None:
+                continue
+            for child in info.scope.children:
+                if isinstance(child.node, FuncNode) and self._is_fixture(child, info.scope):
+                    found[child.name] = child
+        return found
+
+    def _is_fixture(self, fn: Scope, module_scope: Scope) -> bool:
+        for d in fn.node.decorator_list:
+            target = d.func if isinstance(d, ast.Call) else d
+            if self.qualify(target, module_scope) in C.PYTEST_FIXTURE_DECORATORS:
+                return True
+        return False
+
+    def _fixture_param_kind(self, fn: Scope, name: str, depth: int) -> Kind | None:
+        """A test or fixture parameter named after a visible fixture has that fixture's kind."""
+        if not isinstance(fn.node, FuncNode) or fn.enclosing_class() is not None:
+            return None
+        module_scope = self._module_scope(fn)
+        if not (fn.name.startswith("test") or self._is_fixture(fn, module_scope)):
+            return None
+        fixture = self.fixtures(fn).get(name)
+        if fixture is None or fixture is fn:
+            return None
+        return self.returned_kind(fixture, depth + 1)
+
+    def _self_attr_kind(self, expr: ast.Attribute, scope: Scope, depth: int) -> Kind | None:
+        """``self.client`` inside a method: the kind of every ``self.client = ...`` of the class
+        (and its project base classes)."""
+        fn = scope if scope.kind == "function" else scope.function_parent()
+        cls = fn.enclosing_class() if fn is not None else None
+        if cls is None or not isinstance(fn.node, FuncNode):
+            return None
+        params = [a.arg for a in (*fn.node.args.posonlyargs, *fn.node.args.args)]
+        if not params or expr.value.id != params[0]:
+            return None
+        kinds: set[Kind | None] = set()
+        for c in self._class_chain(cls):
+            for child in c.children:
+                if not isinstance(child.node, FuncNode):
+                    continue
+                cparams = [a.arg for a in (*child.node.args.posonlyargs, *child.node.args.args)]
+                if not cparams:
+                    continue
+                for n in self.own_nodes(child):
+                    if isinstance(n, ast.Assign):
+                        for t in n.targets:
+                            if (isinstance(t, ast.Attribute) and t.attr == expr.attr
+                                    and isinstance(t.value, ast.Name) and t.value.id == cparams[0]):
+                                key = ("attr", cls.qualname, expr.attr, id(n))
+                                if key in self._returned_busy:
+                                    continue
+                                self._returned_busy.add(key)
+                                try:
+                                    kinds.add(self.kind(n.value, child, depth + 1))
+                                finally:
+                                    self._returned_busy.discard(key)
+        return kinds.pop() if len(kinds) == 1 else None
+
+    def _class_chain(self, cls: Scope, _depth: int = 0) -> list[Scope]:
+        out = [cls]
+        if _depth > 10 or not isinstance(cls.node, ast.ClassDef):
+            return out
+        for base in cls.node.bases:
+            b = self.classes.get(self.qualify(base, cls.parent or cls) or "")
+            if b is not None:
+                out.extend(self._class_chain(b, _depth + 1))
+        return out
 
     def _kind_of_values(self, values: list[ast.expr], scope: Scope, depth: int) -> Kind | None:
         kinds = {self.kind(v, scope, depth + 1) for v in values if v is not None}
