@@ -7,6 +7,7 @@ import inspect
 
 import pytest
 import quart
+import quart.testing
 import quart.datastructures
 import quart.wrappers.request
 import quart.wrappers.response
@@ -20,6 +21,8 @@ CLASSES = {
     Kind.FILESTORAGE: quart.datastructures.FileStorage,
     Kind.APP: quart.Quart,
     Kind.BLUEPRINT: quart.Blueprint,
+    Kind.TEST_CLIENT: quart.testing.QuartClient,
+    Kind.TEST_RESPONSE: quart.wrappers.response.Response,
 }
 
 
@@ -51,3 +54,23 @@ def test_send_file_keywords_exist_in_quart():
     for new in filter(None, C.SEND_FILE_KWARGS.values()):
         assert new in params
     assert "file_name" in inspect.signature(quart.send_from_directory).parameters
+
+
+def test_test_client_facts():
+    """Test-client section of the catalogue (quart/testing/client.py)."""
+    import quart.testing
+
+    open_params = inspect.signature(quart.testing.QuartClient.open).parameters
+    assert open_params["method"].kind is inspect.Parameter.KEYWORD_ONLY
+    assert C.TEST_OPEN_KEYWORDS <= set(open_params)
+    assert C.TEST_CONTENT_TYPE_KEYWORD not in open_params
+    for name in C.TEST_NO_EQUIVALENT_KEYWORDS:
+        assert name not in open_params
+    assert list(inspect.signature(quart.testing.QuartClient.set_cookie).parameters)[1:3] == \
+        ["server_name", "key"]
+    assert list(inspect.signature(quart.testing.QuartClient.delete_cookie).parameters)[1:3] == \
+        ["server_name", "key"]
+    assert not hasattr(quart.testing.QuartClient, C.TEST_GET_COOKIE)
+    for name in C.TEST_RESPONSE_NO_EQUIVALENT:
+        assert not hasattr(quart.wrappers.response.Response, name)
+    assert not hasattr(quart.wrappers.response.Response, C.TEST_RESPONSE_TEXT[0])
