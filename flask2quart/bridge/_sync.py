@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import sys
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
@@ -140,3 +141,78 @@ def wraps_coroutine_function(func: Callable[..., Any]) -> bool:
     except ValueError:
         return False
     return inner is not func and inspect.iscoroutinefunction(inner)
+
+
+_CO_ASYNC = inspect.CO_COROUTINE | inspect.CO_ASYNC_GENERATOR | inspect.CO_ITERABLE_COROUTINE
+
+
+class PendingCoroutine:
+    """What a dual-mode method returns to *sync* code on the loop thread outside a bridged call.
+
+    It can still be awaited (so Quart code that passes the coroutine through a sync helper keeps
+    working), but using it as the result - the Flask way - raises :class:`BridgeSyncError` with a
+    hint instead of silently handing out a coroutine. If it is dropped un-awaited, a
+    ``RuntimeWarning`` names the call.
+    """
+
+    __slots__ = ("_coro", "_what")
+
+    def __init__(self, coro: Any, what: str) -> None:
+        object.__setattr__(self, "_coro", coro)
+        object.__setattr__(self, "_what", what)
+
+    def __await__(self) -> Any:
+        return self._coro.__await__()
+
+    def _error(self) -> BridgeSyncError:
+        return BridgeSyncError(
+            f"flask2quart.bridge: {self._what} was called from synchronous code on the event-loop "
+            "thread outside a bridged call, where its async Quart implementation cannot be waited "
+            "for. Await it in async code (`await ...`, e.g. `await quart.make_response(...)`), or "
+            "run the Flask-style code from a sync view/hook, which the bridge runs in a greenlet."
+        )
+
+    def __getattr__(self, name: str) -> Any:
+        raise self._error()
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise self._error()
+
+    def __getitem__(self, key: Any) -> Any:
+        raise self._error()
+
+    def __iter__(self) -> Any:
+        raise self._error()
+
+    def __bool__(self) -> bool:
+        raise self._error()
+
+    def __repr__(self) -> str:
+        return f"<PendingCoroutine {self._what}>"
+
+    def __del__(self) -> None:
+        coro = self._coro
+        if inspect.getcoroutinestate(coro) == inspect.CORO_CREATED:
+            coro.close()
+            import warnings
+
+            warnings.warn(str(self._error()), RuntimeWarning, stacklevel=2)
+
+
+def for_caller(coro: Any, what: str) -> Any:
+    """Return ``coro`` to async callers, its result to sync callers (dual-mode Quart methods).
+
+    The caller is the frame two levels up (the caller of the dual-mode method). Sync callers in a
+    bridge greenlet or a worker thread get the result; sync callers on the loop thread outside a
+    bridged call get a :class:`PendingCoroutine`.
+    """
+    frame = sys._getframe(2)
+    if frame.f_code.co_flags & _CO_ASYNC:
+        return coro
+    if in_bridge_greenlet():
+        return await_sync(coro)
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return await_sync(coro)
+    return PendingCoroutine(coro, what)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import inspect
 import sys
@@ -15,24 +16,18 @@ from . import _compat, _contexts, _signals
 from ._cli import BridgeAppGroup
 from ._integrations import integrate_extensions
 from ._request import _NO_PRELOAD_ATTR, sync_request
+from ._response import BridgeResponse
 from ._sync import (
-    BridgeSyncError,
+    PendingCoroutine,
     await_sync,
     call_in_greenlet,
+    for_caller,
     in_bridge_greenlet,
     wraps_coroutine_function,
 )
+from ._templating import BridgeTemplate
 
 _CO_COROUTINE = inspect.CO_COROUTINE | inspect.CO_ASYNC_GENERATOR | inspect.CO_ITERABLE_COROUTINE
-
-
-def _caller_is_async(depth: int = 2) -> bool:
-    """True if the function ``depth`` frames up is a coroutine (so it will ``await`` us)."""
-    try:
-        frame = sys._getframe(depth)
-    except ValueError:
-        return False
-    return bool(frame.f_code.co_flags & _CO_COROUTINE)
 
 
 class Quart(quart.Quart):
@@ -57,6 +52,8 @@ class Quart(quart.Quart):
         ``flask.request.form`` / ``files`` / ``get_json()`` / ``get_data()`` work everywhere.
         Opt a streaming-upload view out with :func:`flask2quart.bridge.no_preload`.
     """
+
+    response_class = BridgeResponse
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         _compat.require_supported()
@@ -149,47 +146,34 @@ class Quart(quart.Quart):
     def make_response(self, rv: Any) -> Any:  # type: ignore[override]
         """``await app.make_response(rv)`` as in Quart; from sync Flask code (``flask.make_response``
         in a sync view, hook or extension) the response itself."""
-        coro = self._f2q_make_response(rv)
-        if _caller_is_async():
-            return coro
-        return _resolve_for_sync_caller(coro, "flask.make_response() / app.make_response()")
+        return for_caller(self._f2q_make_response(rv), "flask.make_response() / app.make_response()")
 
     async def _f2q_make_response(self, rv: Any) -> Any:
-        if inspect.iscoroutine(rv):  # a view/handler that returned an un-awaited coroutine
-            rv = await rv
+        if inspect.iscoroutine(rv) or isinstance(rv, PendingCoroutine):
+            rv = await rv  # a view/handler returned an un-awaited coroutine
         return await quart.Quart.make_response(self, rv)
 
     def update_template_context(self, *args: Any) -> Any:  # type: ignore[override]
         """Awaitable for Quart's renderer; applied synchronously for Flask's ``render_template``."""
-        if _caller_is_async():
+        if sys._getframe(1).f_code.co_flags & _CO_COROUTINE:
             return quart.Quart.update_template_context(self, *args)
+        if not in_bridge_greenlet() and _loop_running():
+            return None  # Flask's renderer on the loop: BridgeTemplate.render() raises the error
         coro = quart.Quart.update_template_context(self, *_compat.template_context_args(args))
-        return _resolve_for_sync_caller(coro, "flask.render_template()")
+        return for_caller(coro, "flask.render_template()")
 
     def create_jinja_environment(self) -> Any:
         env = super().create_jinja_environment()
-        from ._templating import BridgeTemplate
-
         env.template_class = BridgeTemplate
         return env
 
 
-def _resolve_for_sync_caller(coro: Any, what: str) -> Any:
-    if in_bridge_greenlet():
-        return await_sync(coro)
+def _loop_running() -> bool:
     try:
-        import asyncio
-
         asyncio.get_running_loop()
     except RuntimeError:
-        return await_sync(coro)  # worker thread
-    coro.close()
-    raise BridgeSyncError(
-        f"flask2quart.bridge: {what} was called from synchronous code on the event-loop thread "
-        "outside a bridged call, where Quart's async implementation cannot be waited for. Use the "
-        "Quart API with `await` in async code (e.g. `await quart.render_template(...)`, `await "
-        "quart.make_response(...)`), or call the Flask code from a sync view/hook."
-    )
+        return False
+    return True
 
 
 def _no_preload(view: Any) -> bool:

@@ -131,6 +131,7 @@ async def test_flask_render_template_from_async_view_fails_clearly(sig_app):
     assert "await quart.render_template" in body
 
 
+@pytest.mark.filterwarnings("ignore:flask2quart.bridge")  # the dropped PendingCoroutine warns
 async def test_flask_make_response_sync_and_async(sig_app):
     @sig_app.route("/sync-resp")
     def sync_resp():
@@ -141,10 +142,14 @@ async def test_flask_make_response_sync_and_async(sig_app):
     @sig_app.route("/async-resp")
     async def async_resp():
         try:
-            flask.make_response("x")
+            flask.make_response("x").headers["X"] = "1"  # Flask style: use the response
         except BridgeSyncError as error:
             return {"error": str(error)}
         return {"error": None}
+
+    @sig_app.route("/async-return")
+    async def async_return():
+        return flask.make_response("returned as is", 201)  # awaited by the bridge
 
     @sig_app.route("/quart-resp")
     async def quart_resp():
@@ -157,6 +162,39 @@ async def test_flask_make_response_sync_and_async(sig_app):
     assert (await response.get_json()) == {"a": 1}
     assert "await" in (await (await client.get("/async-resp")).get_json())["error"]
     assert (await client.get("/quart-resp")).status_code == 202
+    response = await client.get("/async-return")
+    assert response.status_code == 201 and (await response.get_data()) == b"returned as is"
+
+
+async def test_dropped_pending_coroutine_warns_clearly(sig_app):
+    import gc
+
+    async with sig_app.test_request_context("/"):
+        with pytest.warns(RuntimeWarning, match="flask.make_response"):
+            flask.make_response("dropped")
+            gc.collect()
+
+
+async def test_sync_code_can_read_and_rewrite_response_bodies(sig_app):
+    import gzip
+
+    @sig_app.after_request
+    def compress(response):  # what Flask-Compress-style hooks do
+        if response.mimetype == "application/json":
+            response.headers["X-Keys"] = ",".join(response.get_json())
+            response.set_data(gzip.compress(response.get_data()))
+            response.headers["Content-Encoding"] = "gzip"
+        return response
+
+    @sig_app.route("/j")
+    def j():
+        r = flask.jsonify(a=1)
+        assert r.get_json() == {"a": 1} and r.data == b'{"a":1}\n'
+        return r
+
+    response = await sig_app.test_client().get("/j")
+    assert response.headers["X-Keys"] == "a"
+    assert gzip.decompress(await response.get_data()) == b'{"a":1}\n'
 
 
 async def test_make_response_in_sync_after_request(sig_app):
