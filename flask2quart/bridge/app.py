@@ -30,6 +30,36 @@ from ._templating import BridgeTemplate
 _CO_COROUTINE = inspect.CO_COROUTINE | inspect.CO_ASYNC_GENERATOR | inspect.CO_ITERABLE_COROUTINE
 
 
+class _ReplaceableAsyncMethod:
+    """Data descriptor for an async Quart method that Flask extensions replace on the app.
+
+    Flask-CORS (``app.handle_exception = wrapper``) and Flask-RESTful install *sync* wrappers
+    over the app's error handlers; Quart awaits them. Assigned sync callables are wrapped so they
+    run in a bridge greenlet (where the Flask code may call the original async method and
+    ``app.make_response`` synchronously), and a returned coroutine is awaited.
+    """
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.key = f"_f2q_replaced_{name}"
+
+    def __get__(self, obj: Any, owner: type) -> Any:
+        if obj is None:
+            return getattr(quart.Quart, self.name)
+        replaced = obj.__dict__.get(self.key)
+        if replaced is not None:
+            return replaced
+        return getattr(quart.Quart, self.name).__get__(obj, owner)
+
+    def __set__(self, obj: Any, value: Any) -> None:
+        if not inspect.iscoroutinefunction(value):
+            value = obj.sync_to_async_in_greenlet(value)
+        obj.__dict__[self.key] = value
+
+    def __delete__(self, obj: Any) -> None:
+        obj.__dict__.pop(self.key, None)
+
+
 class Quart(quart.Quart):
     """``quart.Quart`` that lets unported Flask extensions run unchanged.
 
@@ -54,6 +84,9 @@ class Quart(quart.Quart):
     """
 
     response_class = BridgeResponse
+    handle_exception = _ReplaceableAsyncMethod("handle_exception")
+    handle_user_exception = _ReplaceableAsyncMethod("handle_user_exception")
+    handle_http_exception = _ReplaceableAsyncMethod("handle_http_exception")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         _compat.require_supported()
@@ -90,14 +123,7 @@ class Quart(quart.Quart):
         ``login_required``) has that coroutine awaited.
         """
         if self.config["BRIDGE_SYNC_IN_LOOP"] or wraps_coroutine_function(func):
-
-            async def in_greenlet(*args: Any, **kwargs: Any) -> Any:
-                rv = await call_in_greenlet(func, *args, **kwargs)
-                if inspect.iscoroutine(rv):
-                    rv = await rv
-                return rv
-
-            return functools.update_wrapper(in_greenlet, func, updated=())
+            return self.sync_to_async_in_greenlet(func)
 
         threaded = super().sync_to_async(func)
 
@@ -108,6 +134,18 @@ class Quart(quart.Quart):
             return rv
 
         return in_thread
+
+    @staticmethod
+    def sync_to_async_in_greenlet(func: Callable[..., Any]) -> Callable[..., Any]:
+        """An ``async def`` that runs sync ``func`` in a bridge greenlet (awaiting a returned coroutine)."""
+
+        async def in_greenlet(*args: Any, **kwargs: Any) -> Any:
+            rv = await call_in_greenlet(func, *args, **kwargs)
+            if inspect.iscoroutine(rv) or isinstance(rv, PendingCoroutine):
+                rv = await rv
+            return rv
+
+        return functools.update_wrapper(in_greenlet, func, updated=())
 
     def ensure_sync(self, func: Callable[..., Any]) -> Callable[..., Any]:
         """Flask's API (used by Flask-Login's ``login_required``, Flask-Caching's ``cached``):
