@@ -6,6 +6,7 @@ import asyncio
 import functools
 import inspect
 import sys
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -77,6 +78,11 @@ class Quart(quart.Quart):
         deadlock of a full executor. Blocking I/O in those functions blocks the loop. ``False``
         restores Quart's executor for them (sync wrappers around ``async def`` views, such as
         ``login_required`` or ``cache.cached``, still run in a greenlet).
+    ``BRIDGE_MAX_CONCURRENT_REQUESTS`` (default ``None``: no limit)
+        Let at most this many requests run at once; the others wait *asynchronously* before
+        their context is pushed. Set it to the SQLAlchemy pool size (``pool_size +
+        max_overflow``) so a request never waits for a pooled connection on the loop thread,
+        which would stall every request until ``pool_timeout``.
     ``BRIDGE_PRELOAD_BODY`` (default ``True``)
         Read the request body before the ``before_request`` hooks run, so the synchronous
         ``flask.request.form`` / ``files`` / ``get_json()`` / ``get_data()`` work everywhere.
@@ -93,6 +99,8 @@ class Quart(quart.Quart):
         super().__init__(*args, **kwargs)
         self.config.setdefault("BRIDGE_SYNC_IN_LOOP", True)
         self.config.setdefault("BRIDGE_PRELOAD_BODY", True)
+        self.config.setdefault("BRIDGE_MAX_CONCURRENT_REQUESTS", None)
+        self._f2q_limits: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
         self._f2q_extension_count = -1
         self._f2q_sa_registries: list = []
         old_cli = self.cli
@@ -169,6 +177,18 @@ class Quart(quart.Quart):
             return await_sync(func(*args, **kwargs))
 
         return call
+
+    # ------------------------------------------------------------------ concurrency limit
+    async def handle_request(self, request: Any) -> Any:
+        limit = self.config["BRIDGE_MAX_CONCURRENT_REQUESTS"]
+        if not limit:
+            return await super().handle_request(request)
+        loop = asyncio.get_running_loop()
+        semaphore = self._f2q_limits.get(loop)
+        if semaphore is None:
+            semaphore = self._f2q_limits[loop] = asyncio.Semaphore(limit)
+        async with semaphore:
+            return await super().handle_request(request)
 
     # ------------------------------------------------------------------ request body
     async def preprocess_request(self, *args: Any, **kwargs: Any) -> Any:
