@@ -39,7 +39,7 @@ from flask2quart.harness.results import (
     load_accepted,
     remove_tree,
 )
-from flask2quart.harness.runner import Worker, WorkerSpec, shim_dir, worker_env
+from flask2quart.harness.runner import Worker, WorkerSpec, resolve_python, shim_dir, worker_env
 
 DEFAULT_TIMEOUT = 30.0
 
@@ -83,6 +83,7 @@ class VerifyResult:
     restarts: dict[str, int]
     records_path: Path
     redactor: Redactor = field(repr=False)
+    setup_cli: list[str] = field(default_factory=list)
     corpus_file: Path | None = None  # the JSONL actually replayed (a HAR corpus is converted first)
     _workdir: Path | None = field(default=None, repr=False)
 
@@ -252,8 +253,8 @@ def verify(
             base_label = str(base_src)
 
         shim = shim_dir(work)
-        b_python = baseline_python or sys.executable
-        c_python = candidate_python or sys.executable
+        b_python = resolve_python(baseline_python)
+        c_python = resolve_python(candidate_python)
 
         def make_side(name: str, src: Path, python: str, outbound: str, slug: str) -> Side:
             tree = scratch.copy_tree(src, work / slug)
@@ -303,7 +304,7 @@ def verify(
             noise_fields=totals.noise_fields, sides=infos, app=app, corpus=str(corpus_path),
             seconds=time.monotonic() - started, replay_seconds=replay_seconds, aa=aa,
             restarts=dict(replay.restarts), records_path=work / "results.jsonl", redactor=redactor,
-            corpus_file=corpus_file, _workdir=work,
+            setup_cli=setup_cmds, corpus_file=corpus_file, _workdir=work,
         )
         for fmt, path in (reports or {}).items():
             result.write_report(fmt, Path(path))

@@ -1,10 +1,13 @@
-"""Cookie jars kept by the harness: one per corpus session and side.
+"""Cookie jars: one per corpus session and side.
 
 The frameworks' test-client jars behave differently (Werkzeug drops an explicit
 ``Cookie`` header when its jar is on; Quart's sends every cookie it holds, as
-separate headers), so both clients run with cookies off and the harness sends one
-``Cookie`` header built by the same code for both sides. Jars live in the harness,
-so they survive a worker restart after a timeout or crash.
+separate headers), so both clients run with cookies off and each worker sends one
+``Cookie`` header built by this same code for both sides. The harness keeps a
+mirror of every worker's jars (updated from the responses, in order) and hands it
+to a worker restarted after a timeout or crash.
+
+Worker-side module: standard library only.
 
 Rules (RFC 6265, simplified for a single host): cookies are keyed by name and path;
 ``Max-Age`` wins over ``Expires``; a cookie whose ``Max-Age`` is <= 0 or whose
@@ -89,6 +92,16 @@ class Jar:
                 self.cookies.pop(key, None)
             else:
                 self.cookies[key] = (value, expires)
+
+    def dump(self) -> list[list[Any]]:
+        return [[name, path, value, expires] for (name, path), (value, expires) in self.cookies.items()]
+
+    @classmethod
+    def load(cls, items: list[list[Any]]) -> Jar:
+        jar = cls()
+        for name, path, value, expires in items:
+            jar.cookies[(name, path)] = (value, expires)
+        return jar
 
     def header(self, request_path: str, explicit: str | None = None, now: float | None = None) -> str | None:
         """The ``Cookie`` header for a request (None when there is nothing to send)."""

@@ -1,34 +1,37 @@
-"""The replay loop: three workers, one request at a time, compared and streamed to disk.
+"""The replay loop: three pipelined workers, results compared and streamed to disk.
 
 Workers (each from its own scratch copy of its tree):
 
-* ``baseline``      - records live outbound calls;
-* ``baseline (A/A)`` - a second baseline, served the first one's outbound recordings;
+* ``baseline``       - makes the live outbound calls and records them;
+* ``baseline (A/A)`` - a second baseline, served the first one's recordings;
   whatever differs between the two baselines is noise (random tokens, timestamps);
-* ``candidate``     - served the same recordings.
+* ``candidate``      - served the same recordings.
 
-Pipelining: the first baseline starts request *k+1* while the other two work on
-request *k* (they need its outbound recordings), so on two cores the three
-processes overlap. Cookie jars live here, one per corpus session and worker.
+Pipelining: the baseline may run up to ``window`` requests ahead; the other two
+get request *k* as soon as the baseline has answered it (they need its outbound
+recordings). Each worker answers in order, so the harness only matches responses
+to the oldest request in flight. Cookie jars live in the workers (the same code on
+both sides, see :mod:`flask2quart.harness.cookies`); the harness mirrors them from
+the responses and hands the mirror to a worker restarted after a timeout or crash,
+then re-sends whatever that worker still had in flight.
+
+Records are written in corpus order as soon as all sides answered a request, so
+memory holds at most ``window`` requests.
 """
 
 from __future__ import annotations
 
+import json
+import select
 import shlex
 import time
+from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from flask2quart.harness import normalize as norm
-from flask2quart.harness.compare import (
-    OUTBOUND_IGNORED_HEADERS,
-    diff_views,
-    general_field,
-    outbound_view,
-    response_view,
-)
+from flask2quart.harness.compare import OUTBOUND_IGNORED_HEADERS, diff_views, general_field, outbound_view, response_view
 from flask2quart.harness.cookies import Jar
 from flask2quart.harness.corpus import CorpusRequest
 from flask2quart.harness.errors import HarnessError
@@ -37,44 +40,39 @@ from flask2quart.harness.results import Writer, field_entry, fingerprint
 from flask2quart.harness.runner import SideFailure, Worker
 
 HISTORY = 10  # earlier requests of a session kept (as corpus offsets) for reproducers
+WINDOW = 16
 
-# Message keys that never take part in a fast equality check.
-_VOLATILE = frozenset({"id", "ms", "t", "endpoint"})
+
+@dataclass
+class Flight:
+    seq: int
+    data: bytes
+    sent: float
 
 
 @dataclass
 class Side:
     name: str
     worker: Worker
-    jars: dict[str, Jar] = field(default_factory=dict)
-    sent_at: float = 0.0
-
-    def jar(self, session: str) -> Jar:
-        jar = self.jars.get(session)
-        if jar is None:
-            jar = self.jars[session] = Jar()
-        return jar
+    mirror: dict[str, Jar] = field(default_factory=dict)
+    inflight: deque[Flight] = field(default_factory=deque)
+    head_since: float = 0.0
 
     @property
     def session_cookie(self) -> str | None:
         return self.worker.info.get("session_cookie")
 
+    def deadline(self, timeout: float) -> float:
+        head = self.inflight[0]
+        return max(head.sent, self.head_since) + timeout
 
-def request_message(req: CorpusRequest, side: Side, *, endpoint: bool = False, outbound: list[dict[str, Any]] | None = None) -> dict[str, Any]:
-    headers = [[k, v] for k, v in req.headers if k.lower() != "cookie"]
-    cookie = side.jar(req.session).header(req.path, req.header("cookie"))
-    if cookie:
-        headers.append(["Cookie", cookie])
-    msg: dict[str, Any] = {
-        "op": "request", "id": req.seq, "method": req.method, "path": req.path,
-        "scheme": req.scheme, "headers": headers,
-    }
-    if endpoint:
-        msg["endpoint"] = True
-    if outbound is not None:
-        msg["outbound"] = outbound
-    put_body(msg, req.body)
-    return msg
+
+@dataclass
+class Slot:
+    req: CorpusRequest
+    m1: dict[str, Any] | None = None
+    m2: dict[str, Any] | None = None
+    mc: dict[str, Any] | None = None
 
 
 def setup(sides: list[Side], setup_cli: list[str], timeout: float) -> None:
@@ -97,6 +95,10 @@ def setup(sides: list[Side], setup_cli: list[str], timeout: float) -> None:
         side.worker.begin_serving()
 
 
+def _encode(message: dict[str, Any]) -> bytes:
+    return json.dumps(message, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n"
+
+
 class Replay:
     def __init__(
         self,
@@ -109,15 +111,20 @@ class Replay:
         timeout: float,
         writer: Writer,
         progress: Callable[[int, int], None] | None = None,
+        window: int = WINDOW,
     ) -> None:
         self.b1 = baseline
         self.b2 = aa
         self.c = candidate
+        self.sides = [s for s in (baseline, aa, candidate) if s is not None]
         self.normalizers = normalizers
         self.outbound_ignored = OUTBOUND_IGNORED_HEADERS | outbound_ignored
         self.timeout = timeout
         self.writer = writer
         self.progress = progress
+        self.window = window
+        self.slots: dict[int, Slot] = {}
+        self.bases: dict[int, dict[str, Any]] = {}
         self.endpoint_noise: dict[str, set[str]] = {}
         self.fired: dict[str, int] = {}
         self.history: dict[str, list[int]] = {}
@@ -125,61 +132,145 @@ class Replay:
         self.flagged = 0
         self.restarts: dict[str, int] = {}
 
-    # -- talking to a side ---------------------------------------------------
+    # -- sending -------------------------------------------------------------
 
-    def _send(self, side: Side, msg: dict[str, Any]) -> SideFailure | None:
-        side.sent_at = time.monotonic()
+    def _dispatch(self, side: Side, seq: int, data: bytes) -> None:
+        now = time.monotonic()
+        if not side.inflight:
+            side.head_since = now
+        side.inflight.append(Flight(seq, data, now))
         try:
-            side.worker.send(msg)
+            side.worker.queue(data)
         except SideFailure as exc:
-            return exc
-        return None
+            self._fail(side, exc)
 
-    def _receive(self, side: Side, req: CorpusRequest, pending: SideFailure | None) -> dict[str, Any]:
-        failure = pending
-        if failure is None:
-            try:
-                msg = side.worker.receive(side.sent_at + self.timeout)
-            except SideFailure as exc:
-                failure = exc
-            else:
-                if "error" in msg:
-                    return {"error": {"kind": "worker", "message": msg.get("message", ""), "detail": msg.get("traceback", "")}}
-                side.jar(req.session).update(
-                    [v for k, v in msg.get("headers", ()) if k.lower() == "set-cookie"], req.path
-                )
-                return msg
+    def _start(self, req: CorpusRequest) -> None:
+        base: dict[str, Any] = {
+            "op": "request", "id": req.seq, "method": req.method, "path": req.path,
+            "scheme": req.scheme, "session": req.session, "headers": [[k, v] for k, v in req.headers],
+        }
+        put_body(base, req.body)
+        self.slots[req.seq] = Slot(req)
+        self.bases[req.seq] = base
+        self._dispatch(self.b1, req.seq, _encode(dict(base, endpoint=True)))
+
+    def _follow(self, seq: int, m1: dict[str, Any]) -> None:
+        """The baseline answered ``seq``: send it, with its recordings, to the others."""
+        base = self.bases.pop(seq)
+        recorded = [c for c in m1.get("outbound", ()) if "response" in c or "error" in c]
+        data = _encode(dict(base, outbound=recorded))
+        if self.b2 is not None:
+            self._dispatch(self.b2, seq, data)
+        self._dispatch(self.c, seq, data)
+
+    # -- receiving -------------------------------------------------------------
+
+    def _deliver(self, side: Side, msg: dict[str, Any]) -> None:
+        flight = side.inflight.popleft()
+        side.head_since = time.monotonic()
+        slot = self.slots[flight.seq]
+        if "error" in msg:
+            msg = {"error": {"kind": "worker", "message": msg.get("message", ""), "detail": msg.get("traceback", "")}}
+        else:
+            set_cookies = [v for k, v in msg.get("headers", ()) if k.lower() == "set-cookie"]
+            if set_cookies:
+                jar = side.mirror.get(slot.req.session)
+                if jar is None:
+                    jar = side.mirror[slot.req.session] = Jar()
+                jar.update(set_cookies, slot.req.path)
+        if side is self.b1:
+            slot.m1 = msg
+            self._follow(flight.seq, msg)
+        elif side is self.b2:
+            slot.m2 = msg
+        else:
+            slot.mc = msg
+
+    def _fail(self, side: Side, failure: SideFailure) -> None:
+        """The oldest request in flight on ``side`` failed: record it, restart, re-send the rest."""
         if failure.kind == "timeout":
             failure.message = f"no answer within {self.timeout:g} s (the worker was killed and restarted)"
-        elif failure.kind == "crash" and not failure.detail:
-            failure.detail = side.worker.log_tail()
-        side.worker.restart()
+        flight = side.inflight.popleft()
+        rest = list(side.inflight)
+        side.inflight.clear()
+        side.worker.restart()  # a worker that cannot come back stops the run (HarnessError)
         self.restarts[side.name] = self.restarts.get(side.name, 0) + 1
-        return {"error": failure.as_dict()}
+        if side.mirror:
+            side.worker.call({"op": "jars", "jars": {s: j.dump() for s, j in side.mirror.items()}}, 60)
+        err = {"error": failure.as_dict()}
+        slot = self.slots[flight.seq]
+        if side is self.b1:
+            slot.m1 = err
+            self._follow(flight.seq, err)  # the others still replay it, to keep their state in step
+        elif side is self.b2:
+            slot.m2 = err
+        else:
+            slot.mc = err
+        for f in rest:
+            self._dispatch(side, f.seq, f.data)
 
-    # -- the loop ------------------------------------------------------------
+    def _pump(self) -> None:
+        """One round of waiting: write queued input, read answers, enforce deadlines."""
+        busy = [s for s in self.sides if s.inflight]
+        if not busy:
+            return
+        now = time.monotonic()
+        wait = max(0.0, min(s.deadline(self.timeout) for s in busy) - now)
+        readers = {s.worker.read_fd: s for s in busy}
+        writers = {s.worker.write_fd: s for s in self.sides if s.worker.wants_write}
+        ready_r, ready_w, _ = select.select(list(readers), list(writers), [], wait)
+        for fd in ready_w:
+            side = writers[fd]
+            try:
+                side.worker.flush_some()
+            except SideFailure as exc:
+                if side.inflight:
+                    self._fail(side, exc)
+        for fd in ready_r:
+            side = readers[fd]
+            if not side.inflight:
+                continue
+            try:
+                lines = side.worker.read_lines()
+            except SideFailure as exc:
+                self._fail(side, exc)
+                continue
+            for line in lines:
+                self._deliver(side, json.loads(line))
+        now = time.monotonic()
+        for side in self.sides:
+            if side.inflight and now >= side.deadline(self.timeout):
+                self._fail(side, SideFailure("timeout", ""))
 
     def run(self, requests: Iterator[CorpusRequest]) -> None:
-        cur = next(requests, None)
-        pending1 = self._send(self.b1, request_message(cur, self.b1, endpoint=True)) if cur else None
-        while cur is not None:
-            m1 = self._receive(self.b1, cur, pending1)
-            nxt = next(requests, None)
-            pending1 = self._send(self.b1, request_message(nxt, self.b1, endpoint=True)) if nxt is not None else None
-            recorded = [c for c in m1.get("outbound", ()) if "response" in c or "error" in c]
-            pending2 = self._send(self.b2, request_message(cur, self.b2, outbound=recorded)) if self.b2 else None
-            msg_c = request_message(cur, self.c, outbound=recorded)
-            pendingc = self._send(self.c, msg_c)
-            m2 = self._receive(self.b2, cur, pending2) if self.b2 else None
-            mc = self._receive(self.c, cur, pendingc)
-            record = self.compare(cur, m1, m2, mc, msg_c)
-            self.writer.write(record)
-            self.done += 1
-            if record["outcome"] != "equal":
-                self.flagged += 1
-            if self.progress is not None:
-                self.progress(self.done, self.flagged)
-            cur = nxt
+        exhausted = False
+        next_emit = 0
+        while True:
+            while not exhausted and len(self.b1.inflight) < self.window and len(self.slots) < 4 * self.window:
+                req = next(requests, None)
+                if req is None:
+                    exhausted = True
+                    break
+                self._start(req)
+            slot = self.slots.get(next_emit)
+            while slot is not None and slot.m1 is not None and slot.mc is not None and (self.b2 is None or slot.m2 is not None):
+                self._emit(slot)
+                del self.slots[next_emit]
+                next_emit += 1
+                slot = self.slots.get(next_emit)
+            if exhausted and not self.slots:
+                return
+            self._pump()
+
+    def _emit(self, slot: Slot) -> None:
+        assert slot.m1 is not None and slot.mc is not None
+        record = self.compare(slot.req, slot.m1, slot.m2, slot.mc)
+        self.writer.write(record)
+        self.done += 1
+        if record["outcome"] != "equal":
+            self.flagged += 1
+        if self.progress is not None:
+            self.progress(self.done, self.flagged)
 
     # -- comparison ------------------------------------------------------------
 
@@ -199,7 +290,7 @@ class Replay:
         fired = norm.apply(self.normalizers, pair)
         return diff_views(a, b), fired
 
-    def compare(self, req: CorpusRequest, m1: dict[str, Any], m2: dict[str, Any] | None, mc: dict[str, Any], sent: dict[str, Any]) -> dict[str, Any]:
+    def compare(self, req: CorpusRequest, m1: dict[str, Any], m2: dict[str, Any] | None, mc: dict[str, Any]) -> dict[str, Any]:
         endpoint = m1.get("endpoint") or f"{req.method} {req.path.split('?', 1)[0]}"
         record: dict[str, Any] = {
             "seq": req.seq, "line": req.line, "offset": req.offset, "id": req.id, "session": req.session,
@@ -243,7 +334,12 @@ class Replay:
             record["fields"] = fields
             if errors:
                 record["errors"] = errors
-            record["request"] = {k: sent[k] for k in ("method", "path", "scheme", "headers", "body", "body_b64") if k in sent}
+            sent_headers = [[k, v] for k, v in req.headers if k.lower() != "cookie"]
+            if mc.get("cookie"):
+                sent_headers.append(["Cookie", mc["cookie"]])
+            request: dict[str, Any] = {"method": req.method, "path": req.path, "scheme": req.scheme, "headers": sent_headers}
+            put_body(request, req.body)
+            record["request"] = request
             record["baseline"] = _strip(m1)
             record["candidate"] = _strip(mc)
             record["history"] = list(hist)
@@ -254,7 +350,7 @@ class Replay:
 
 
 def _strip(msg: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in msg.items() if k not in ("id",)}
+    return {k: v for k, v in msg.items() if k not in ("id", "cookie")}
 
 
 def _fast_equal(a: dict[str, Any], b: dict[str, Any]) -> bool:

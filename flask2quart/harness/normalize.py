@@ -281,6 +281,83 @@ def _raw_cookie(msg: dict[str, Any], name: str) -> str | None:
     return None
 
 
+def _cookie_pairs(header: Any) -> dict[str, str]:
+    out: dict[str, str] = {}
+    if isinstance(header, str):
+        for item in header.split(";"):
+            k, eq, v = item.strip().partition("=")
+            if k and eq:
+                out[k] = v
+    return out
+
+
+@builtin(
+    "sent-cookie-echo",
+    "Cookie values a page echoes back",
+    "Each side is sent its own cookies, and the signed session strings differ between the two "
+    "apps (timestamp, key order), so a page that shows the request's Cookie header shows "
+    "different strings. Wherever a body contains the cookie value that side was sent, it is "
+    "replaced by <cookie NAME> before comparing.",
+    "quart_api.md §6 'session cookie'",
+)
+def _sent_cookie_echo(pair: Pair) -> bool:
+    ca, cb = _cookie_pairs(pair.ma.get("cookie")), _cookie_pairs(pair.mb.get("cookie"))
+    swaps = [(name, ca[name], cb[name]) for name in ca.keys() & cb.keys() if ca[name] != cb[name] and len(ca[name]) >= 8]
+    if not swaps:
+        return False
+    fired = False
+    for key in [k for k in pair.a if k == "body" or k.startswith("body:")]:
+        va, vb = pair.a.get(key), pair.b.get(key, MISSING)
+        if not isinstance(va, str) or not isinstance(vb, str):
+            continue
+        na, nb = va, vb
+        for name, sa, sb in swaps:
+            na = na.replace(sa, f"<cookie {name}>")
+            nb = nb.replace(sb, f"<cookie {name}>")
+        if na != va or nb != vb:
+            pair.a[key], pair.b[key] = na, nb
+            fired |= va != vb and na == nb
+    return fired
+
+
+_CONNECT_ERRORS = frozenset(
+    {"ConnectionError", "ConnectError", "NewConnectionError", "MaxRetryError", "ProtocolError", "RemoteProtocolError", "NetworkError"}
+)
+_TIMEOUT_ERRORS = frozenset(
+    {"Timeout", "ReadTimeout", "ConnectTimeout", "TimeoutException", "ReadTimeoutError", "ConnectTimeoutError", "WriteTimeout", "PoolTimeout"}
+)
+
+
+def _exception_family(value: Any) -> str | None:
+    if not isinstance(value, str):
+        return None
+    name = value.split(":", 1)[0]
+    if name in _CONNECT_ERRORS:
+        return "<outbound connection error>"
+    if name in _TIMEOUT_ERRORS:
+        return "<outbound timeout>"
+    return None
+
+
+@builtin(
+    "client-library-exceptions",
+    "Equivalent outbound HTTP errors of different client libraries",
+    "A failed outbound call raises requests.ConnectionError under requests and httpx.ConnectError "
+    "under httpx (timeouts likewise), with library-specific messages. When both sides failed the "
+    "same way (connection error, or timeout) the exception field is compared by that kind only.",
+    "requests/exceptions.py, httpx/_exceptions.py; shared/reference/requests_to_httpx.md (exceptions)",
+)
+def _client_library_exceptions(pair: Pair) -> bool:
+    va, vb = pair.a.get("exception"), pair.b.get("exception")
+    if va == vb:
+        return False
+    fa, fb = _exception_family(va), _exception_family(vb)
+    if fa is None or fa != fb:
+        return False
+    pair.a["exception"] = pair.b["exception"] = fa
+    return True
+
+
 @builtin(
     "unhandled-exception",
     "Error pages of the same unhandled exception",

@@ -111,11 +111,14 @@ class Redactor:
             return self.text(value)
         return value
 
-    def body(self, text: str, content_type: str | None) -> str:
+    def body(self, text: str, content_type: str | None, *, pretty: bool = True) -> str:
         mt = (content_type or "").split(";", 1)[0].strip().lower()
         if mt == "application/json" or mt.endswith("+json"):
             try:
-                return json.dumps(self.data(json.loads(text)), ensure_ascii=False, indent=2)
+                doc = self.data(json.loads(text))
+                if pretty:
+                    return json.dumps(doc, ensure_ascii=False, indent=2, sort_keys=True)
+                return json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
             except ValueError:
                 pass
         if mt == "application/x-www-form-urlencoded":

@@ -85,6 +85,8 @@ class Worker:
         self.info: dict[str, Any] = {}
         self._buf = bytearray()
         self._scan = 0
+        self._out = bytearray()
+        self._pending: list[bytes] = []
         self._log_fh: Any = None
         self.restarts = 0
 
@@ -93,6 +95,8 @@ class Worker:
     def spawn(self) -> None:
         self._buf.clear()
         self._scan = 0
+        self._out.clear()
+        self._pending.clear()
         log = self.spec.log
         if log is not None:
             self._log_fh = open(log, "ab")  # noqa: SIM115 - closed in kill()
@@ -109,6 +113,7 @@ class Worker:
         except OSError as exc:
             raise HarnessError(f"{self.spec.side}: cannot start {self.spec.python!r}: {exc}") from None
         os.set_blocking(self.proc.stdout.fileno(), False)  # type: ignore[union-attr]
+        os.set_blocking(self.proc.stdin.fileno(), False)  # type: ignore[union-attr]
 
     def wait_ready(self) -> dict[str, Any]:
         try:
@@ -163,7 +168,7 @@ class Worker:
             return
         if proc.poll() is None:
             try:
-                self.send({"op": "shutdown"})
+                self.send({"op": "shutdown"}, time.monotonic() + grace)
                 proc.wait(timeout=grace)
             except (SideFailure, subprocess.TimeoutExpired, OSError):
                 pass
@@ -179,22 +184,90 @@ class Worker:
             return fh.read().decode("utf-8", "replace")
 
     # -- messaging ---------------------------------------------------------
+    #
+    # Both pipe ends are non-blocking. Outgoing bytes are queued and written as the
+    # worker reads them, so a large request can never deadlock against a large
+    # response (the engine selects on both directions).
 
-    def send(self, message: dict[str, Any]) -> None:
+    @property
+    def read_fd(self) -> int:
+        assert self.proc is not None and self.proc.stdout is not None
+        return self.proc.stdout.fileno()
+
+    @property
+    def write_fd(self) -> int:
         assert self.proc is not None and self.proc.stdin is not None
+        return self.proc.stdin.fileno()
+
+    @property
+    def wants_write(self) -> bool:
+        return bool(self._out)
+
+    def queue(self, data: bytes) -> None:
+        """Queue one encoded protocol line; written by :meth:`flush_some`."""
+        self._out += data
+        self.flush_some()
+
+    def flush_some(self) -> None:
+        if not self._out:
+            return
         try:
-            self.proc.stdin.write(protocol.dumps(message))
-            self.proc.stdin.flush()
+            n = os.write(self.write_fd, self._out[: 1 << 20])
+        except BlockingIOError:
+            return
         except (BrokenPipeError, OSError, ValueError):
             raise self._crashed() from None
+        del self._out[:n]
+
+    def read_lines(self) -> list[bytes]:
+        """Complete lines available now (possibly none). Raises SideFailure on EOF."""
+        try:
+            chunk = os.read(self.read_fd, 1 << 20)
+        except BlockingIOError:
+            chunk = None
+        if chunk == b"":
+            raise self._crashed()
+        if chunk:
+            self._buf += chunk
+        lines = []
+        start = 0
+        while True:
+            idx = self._buf.find(b"\n", max(start, self._scan))
+            if idx < 0:
+                break
+            lines.append(bytes(self._buf[start:idx]))
+            start = idx + 1
+        if start:
+            del self._buf[:start]
+        self._scan = len(self._buf)
+        return lines
+
+    def send(self, message: dict[str, Any], deadline: float | None = None) -> None:
+        """Queue a message and wait until it is written."""
+        self.queue(protocol.dumps(message))
+        while self._out:
+            wait = None if deadline is None else deadline - time.monotonic()
+            if wait is not None and wait <= 0:
+                raise SideFailure("timeout", f"{self.spec.side}: not reading its input")
+            select.select([], [self.write_fd], [], wait)
+            self.flush_some()
 
     def receive(self, deadline: float | None) -> dict[str, Any]:
-        line = self._readline(deadline)
-        return protocol.loads(line)
+        """The next message (blocking until ``deadline``)."""
+        while True:
+            if self._pending:
+                return protocol.loads(self._pending.pop(0))
+            wait = None if deadline is None else deadline - time.monotonic()
+            if wait is not None and wait <= 0:
+                raise SideFailure("timeout", f"{self.spec.side}: no answer within the timeout")
+            ready, _, _ = select.select([self.read_fd], [], [], wait)
+            if ready:
+                self._pending.extend(self.read_lines())
 
     def call(self, message: dict[str, Any], timeout: float | None) -> dict[str, Any]:
-        self.send(message)
-        return self.receive(None if timeout is None else time.monotonic() + timeout)
+        deadline = None if timeout is None else time.monotonic() + timeout
+        self.send(message, deadline)
+        return self.receive(deadline)
 
     def _crashed(self) -> SideFailure:
         proc = self.proc
@@ -208,34 +281,6 @@ class Worker:
         how = f"exit code {code}" if code is not None and code >= 0 else (f"signal {-code}" if code else "no exit code")
         return SideFailure("crash", f"{self.spec.side} worker died ({how})", tail)
 
-    def _readline(self, deadline: float | None) -> bytes:
-        assert self.proc is not None and self.proc.stdout is not None
-        fd = self.proc.stdout.fileno()
-        while True:
-            idx = self._buf.find(b"\n", self._scan)
-            if idx >= 0:
-                line = bytes(self._buf[:idx])
-                del self._buf[: idx + 1]
-                self._scan = 0
-                return line
-            self._scan = len(self._buf)
-            if deadline is None:
-                wait = None
-            else:
-                wait = deadline - time.monotonic()
-                if wait <= 0:
-                    raise SideFailure("timeout", f"{self.spec.side}: no answer within the timeout")
-            ready, _, _ = select.select([fd], [], [], wait)
-            if not ready:
-                continue
-            try:
-                chunk = os.read(fd, 1 << 20)
-            except BlockingIOError:
-                continue
-            if not chunk:
-                raise self._crashed()
-            self._buf += chunk
-
 
 def worker_env(base: dict[str, str] | None, extra: dict[str, str], scratch: Path, shim: Path) -> dict[str, str]:
     """The environment of one worker: ours, minus recording, plus --env with {scratch} expanded."""
@@ -248,5 +293,14 @@ def worker_env(base: dict[str, str] | None, extra: dict[str, str], scratch: Path
     return env
 
 
-def default_python() -> str:
-    return sys.executable
+def resolve_python(python: str | None) -> str:
+    """The interpreter to run: this one by default; a relative path is taken from our cwd.
+
+    (Popen would resolve it from the worker's cwd, the scratch tree.) A bare name
+    such as ``python3.13`` is looked up on PATH.
+    """
+    if not python:
+        return sys.executable
+    if os.sep in python or (os.altsep and os.altsep in python):
+        return os.path.abspath(python)
+    return python

@@ -36,6 +36,7 @@ import uuid
 from typing import Any
 
 from flask2quart.harness import protocol
+from flask2quart.harness.cookies import Jar
 from flask2quart.harness.outbound import Outbound, install
 
 USER_AGENT = "flask2quart-verify"
@@ -121,6 +122,7 @@ class Worker:
         self.loop: asyncio.AbstractEventLoop | None = None
         self.test_app: Any = None
         self.client: Any = None
+        self.jars: dict[str, Jar] = {}
         self._connect_exception_signal()
 
     # -- exceptions ----------------------------------------------------
@@ -173,8 +175,28 @@ class Worker:
 
     # -- one request ---------------------------------------------------
 
+    def load_jars(self, jars: dict[str, list[list[Any]]]) -> None:
+        self.jars = {session: Jar.load(items) for session, items in jars.items()}
+
     def handle(self, msg: dict[str, Any]) -> dict[str, Any]:
-        headers = [(k, v) for k, v in msg.get("headers", [])]
+        path = msg["path"]
+        headers = []
+        explicit_cookie = None
+        for k, v in msg.get("headers", ()):
+            if k.lower() == "cookie":
+                explicit_cookie = v if explicit_cookie is None else f"{explicit_cookie}; {v}"
+            else:
+                headers.append((k, v))
+        jar = None
+        cookie = explicit_cookie
+        session_name = msg.get("session")
+        if session_name is not None:
+            jar = self.jars.get(session_name)
+            if jar is None:
+                jar = self.jars[session_name] = Jar()
+            cookie = jar.header(path, explicit_cookie)
+        if cookie:
+            headers.append(("Cookie", cookie))
         lower = {k.lower() for k, _ in headers}
         if "user-agent" not in lower:
             headers.append(("User-Agent", USER_AGENT))
@@ -182,7 +204,6 @@ class Worker:
         if body and "content-length" not in lower:
             headers.append(("Content-Length", str(len(body))))
         method = msg["method"]
-        path = msg["path"]
         scheme = msg.get("scheme", "http")
         self._exception = None
         self.outbound.begin(msg.get("outbound"))
@@ -211,6 +232,12 @@ class Worker:
             "t": time.time(),
         }
         protocol.put_body(out, resp_body)
+        if cookie:
+            out["cookie"] = cookie
+        if jar is not None:
+            set_cookies = [v for k, v in resp_headers if k.lower() == "set-cookie"]
+            if set_cookies:
+                jar.update(set_cookies, path)
         if self._exception is not None:
             exc_info = dict(self._exception)
             exc_info["propagated"] = propagated
@@ -434,6 +461,9 @@ def main(argv: list[str] | None = None) -> int:
                 send(worker.handle(msg))
             elif op == "cli":
                 send(worker.run_cli(list(msg["args"])))
+            elif op == "jars":
+                worker.load_jars(msg["jars"])
+                send({"ok": True})
             elif op == "start":
                 worker.start()
                 send({"ok": True})
