@@ -24,7 +24,7 @@ from typing import Any
 from . import _compat
 from ._integrations import release_thread_sessions
 from ._request import FlaskRequestContext
-from ._sync import run_sync
+from ._sync import BridgeSyncError, run_sync
 
 _flask_cv_app = _compat.flask_cv_app
 _flask_cv_request = _compat.flask_cv_request
@@ -47,7 +47,19 @@ class _SyncWith:
         return self
 
     def __exit__(self, exc_type: Any, exc_value: Any, tb: Any) -> None:
-        run_sync(self.pop(exc_value), f"leaving {type(self).__name__} with a sync `with`")
+        try:
+            run_sync(self.pop(exc_value), f"leaving {type(self).__name__} with a sync `with`")
+        except (ValueError, RuntimeError) as error:
+            message = str(error)
+            # Python's ContextVar.reset (0.22 path) / Quart 0.23's pop check
+            if "different Context" not in message and "there is no active context" not in message:
+                raise
+            raise BridgeSyncError(
+                "flask2quart.bridge: a context was entered with a sync `with` in one contextvars "
+                "context and left in another. This is what flask.stream_with_context does when "
+                "Quart iterates a sync generator in worker threads; use quart.stream_with_context "
+                "with an async generator instead."
+            ) from error
 
 
 if _compat.MERGED_CONTEXTS:  # ------------------------------------------------ Quart 0.23

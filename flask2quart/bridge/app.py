@@ -204,6 +204,10 @@ class Quart(quart.Quart):
     def make_response(self, rv: Any) -> Any:  # type: ignore[override]
         """``await app.make_response(rv)`` as in Quart; from sync Flask code (``flask.make_response``
         in a sync view, hook or extension) the response itself."""
+        if sys._getframe(1).f_code.co_flags & _CO_COROUTINE and not (
+            inspect.iscoroutine(rv) or isinstance(rv, PendingCoroutine)
+        ):
+            return quart.Quart.make_response(self, rv)  # Quart's own `await self.make_response(rv)`
         return for_caller(self._f2q_make_response(rv), "flask.make_response() / app.make_response()")
 
     async def _f2q_make_response(self, rv: Any) -> Any:

@@ -206,3 +206,38 @@ async def test_make_response_in_sync_after_request(sig_app):
 
     response = await sig_app.test_client().get("/ok")
     assert response.status_code == 203 and response.headers["X-Orig"] == "200"
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+async def test_flask_stream_with_context_fails_with_a_hint(sig_app):
+    sig_app.config["PROPAGATE_EXCEPTIONS"] = False
+
+    @sig_app.route("/stream")
+    def stream():
+        def gen():
+            yield flask.request.path
+
+        return flask.stream_with_context(gen())
+
+    with pytest.raises(BaseException) as info:
+        await sig_app.test_client().get("/stream")
+    errors = getattr(info.value, "exceptions", [info.value])
+    assert any("quart.stream_with_context" in str(e) for e in errors), errors
+
+
+async def test_flask_send_file_is_not_bridged(sig_app):
+    import io
+
+    sig_app.config["PROPAGATE_EXCEPTIONS"] = False
+
+    @sig_app.route("/file")
+    def send():
+        return flask.send_file(io.BytesIO(b"abc"), mimetype="text/plain")
+
+    @sig_app.route("/qfile")
+    async def qsend():
+        return await quart.send_file(io.BytesIO(b"abc"), mimetype="text/plain")
+
+    client = sig_app.test_client()
+    assert (await client.get("/file")).status_code == 500  # werkzeug's direct_passthrough
+    assert (await (await client.get("/qfile")).get_data()) == b"abc"
