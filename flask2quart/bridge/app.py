@@ -130,7 +130,7 @@ class Quart(quart.Quart):
         ``async def`` view directly, an async ``unauthorized_handler`` returned by
         ``login_required``) has that coroutine awaited.
         """
-        if self.config["BRIDGE_SYNC_IN_LOOP"] or wraps_coroutine_function(func):
+        if self.config.get("BRIDGE_SYNC_IN_LOOP", True) or wraps_coroutine_function(func):
             return self.sync_to_async_in_greenlet(func)
 
         threaded = super().sync_to_async(func)
@@ -180,7 +180,7 @@ class Quart(quart.Quart):
 
     # ------------------------------------------------------------------ concurrency limit
     async def handle_request(self, request: Any) -> Any:
-        limit = self.config["BRIDGE_MAX_CONCURRENT_REQUESTS"]
+        limit = self.config.get("BRIDGE_MAX_CONCURRENT_REQUESTS")
         if not limit:
             return await super().handle_request(request)
         loop = asyncio.get_running_loop()
@@ -192,7 +192,7 @@ class Quart(quart.Quart):
 
     # ------------------------------------------------------------------ request body
     async def preprocess_request(self, *args: Any, **kwargs: Any) -> Any:
-        if self.config["BRIDGE_PRELOAD_BODY"]:
+        if self.config.get("BRIDGE_PRELOAD_BODY", True):
             req = quart_request._get_current_object()
             rule = req.url_rule
             view = self.view_functions.get(rule.endpoint) if rule is not None else None
