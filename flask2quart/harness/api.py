@@ -84,6 +84,7 @@ class VerifyResult:
     records_path: Path
     redactor: Redactor = field(repr=False)
     setup_cli: list[str] = field(default_factory=list)
+    env_keys: list[str] = field(default_factory=list)
     corpus_file: Path | None = None  # the JSONL actually replayed (a HAR corpus is converted first)
     _workdir: Path | None = field(default=None, repr=False)
 
@@ -304,7 +305,7 @@ def verify(
             noise_fields=totals.noise_fields, sides=infos, app=app, corpus=str(corpus_path),
             seconds=time.monotonic() - started, replay_seconds=replay_seconds, aa=aa,
             restarts=dict(replay.restarts), records_path=work / "results.jsonl", redactor=redactor,
-            setup_cli=setup_cmds, corpus_file=corpus_file, _workdir=work,
+            setup_cli=setup_cmds, env_keys=sorted(all_env), corpus_file=corpus_file, _workdir=work,
         )
         for fmt, path in (reports or {}).items():
             result.write_report(fmt, Path(path))

@@ -30,9 +30,10 @@ REDACTED = "<redacted>"
 SECRET_HEADERS = frozenset(
     {"authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key", "x-auth-token", "x-csrf-token"}
 )
-_SECRET_NAME = r"pass(?:word|wd|phrase)?|secret|token|api[-_]?key|apikey|access[-_]?key|auth(?!or)|credential|private[-_]?key|signature|\bsig\b|csrf|session[-_]?id|otp"
+_SECRET_NAME = r"pass(?:word|wd|phrase)?|secret|token|api[-_]?key|apikey|access[-_]?key|auth(?!ors?\b)|credential|private[-_]?key|signature|\bsig\b|csrf|session[-_]?id|\botp\b|cookie"
 _TEXT_PATTERNS = (
     (re.compile(r"(?i)\b(bearer|basic)\s+[A-Za-z0-9\-._~+/]+=*"), r"\1 " + REDACTED),
+    (re.compile(r"(?i)\b((?:session|sessionid|remember_token|csrftoken)=)[^;\s\"'&<>]+"), r"\1" + REDACTED),
     (
         re.compile(
             r"""(?i)((?:"|')?(?:access_token|refresh_token|id_token|token|api[_-]?key|apikey|secret|client_secret|password|passwd)(?:"|')?\s*[:=]\s*(?:"|')?)[^"'&\s<>,}]+"""

@@ -72,12 +72,15 @@ def pytest_snippet(
     differing: list[str],
     setup_cli: list[str],
     redactor: Redactor,
+    env_keys: list[str] | None = None,
 ) -> str:
     """A pytest-asyncio test asserting the baseline's answer on the candidate."""
     module, _, expr = app_expr.partition(":")
     expr = expr.strip()
-    name = re.sub(r"\W+", "_", f"{request.method}_{request.path.split('?', 1)[0]}").strip("_").lower()
+    name = re.sub(r"\W+", "_", f"{request.method} {request.path.split('?', 1)[0]}").strip("_").lower()
     lines = ["# Regression test from flask2quart verify (needs pytest-asyncio, asyncio_mode=auto)."]
+    if env_keys:
+        lines.append(f"# verify ran both sides with these environment variables set: {', '.join(sorted(env_keys))}")
     m = re.match(r"^([A-Za-z_][A-Za-z0-9_]*)(\(.*\))?$", expr)
     if m:
         lines.append(f"from {module.strip()} import {m.group(1)}")
@@ -127,4 +130,9 @@ def pytest_snippet(
                     lines.append(f"    assert await response.get_data(as_text=True) == {text!r}")
         else:
             lines.append("    assert await response.get_data() == b''")
+    unasserted = [f for f in differing if not (f == "status" or f.startswith(("header:", "body")))]
+    if unasserted:
+        lines.append(f"    # also differs (not asserted here): {', '.join(unasserted)}")
+        if any(f.startswith("outbound") for f in unasserted):
+            lines.append("    # outbound calls: mock them with respx (httpx) and assert the requests it saw")
     return "\n".join(lines) + "\n"

@@ -149,8 +149,18 @@ class Worker:
     # -- lifecycle -----------------------------------------------------
 
     def run_cli(self, args: list[str]) -> dict[str, Any]:
+        """Run an app command as ``flask ARGS`` / ``quart ARGS`` would.
+
+        Through the framework's own group (FlaskGroup pushes an app context for
+        app commands, QuartGroup does not), with the framework's CLI test runner.
+        """
+        if self.framework == "flask":
+            from flask.cli import FlaskGroup as Group
+        else:
+            from quart.cli import QuartGroup as Group
+        group = Group(create_app=lambda *a, **k: self.app, add_default_commands=False, load_dotenv=False)
         runner = self.app.test_cli_runner()
-        result = runner.invoke(args=args)
+        result = runner.invoke(group, args=args)
         out: dict[str, Any] = {"ok": result.exit_code == 0, "exit_code": result.exit_code, "output": result.output[-4000:]}
         if result.exception is not None and not isinstance(result.exception, SystemExit):
             out["exception"] = "".join(traceback.format_exception(type(result.exception), result.exception, result.exc_info[2] if result.exc_info else None))[-4000:]
@@ -337,24 +347,35 @@ _SAMPLES: dict[str, Any] = {
 _WRONG_METHODS = ("DELETE", "PATCH", "PUT", "POST", "GET")
 
 
-def _sample_for(converter: Any, name: str, app: Any, endpoint: str) -> Any:
-    kind = type(converter).__name__.lower().replace("converter", "")
+def _converter_kind(converter: Any, registry: dict[str, type]) -> str:
+    """The registry name of a converter (``int``, ``path`` ...), subclasses included."""
+    for cls in type(converter).__mro__:
+        for name, registered in registry.items():
+            if registered is cls and name != "default":
+                return name
+    return "default"
+
+
+def _sample_for(converter: Any, kind: str, app: Any, endpoint: str) -> Any:
     if kind == "any":
-        items = getattr(converter, "items", None) or getattr(converter, "regex", "sample")
-        if isinstance(items, (list, tuple, set, frozenset)):
+        items = getattr(converter, "items", None)
+        if items:
             return sorted(items)[0]
     if kind == "path" and endpoint.endswith("static") and getattr(app, "static_folder", None):
-        for root, _dirs, files in os.walk(app.static_folder):
+        for root, _dirs, files in sorted(os.walk(app.static_folder)):
             for fname in sorted(files):
                 return os.path.relpath(os.path.join(root, fname), app.static_folder).replace(os.sep, "/")
-    if kind == "int" and getattr(converter, "min", None) is not None:
-        return converter.min
+    if kind in ("int", "float"):
+        low = getattr(converter, "min", None)
+        if low is not None:
+            return low
     return _SAMPLES.get(kind, "sample")
 
 
 def urlmap_corpus(app: Any, include_unsafe: bool = False) -> list[dict[str, Any]]:
     """Requests that exercise every route: sample GETs, HEAD/OPTIONS, a wrong method, unknown paths."""
     adapter = app.url_map.bind(app.config.get("SERVER_NAME") or "localhost")
+    registry = dict(app.url_map.converters)
     entries: list[dict[str, Any]] = []
     seen: set[tuple[str, str]] = set()
 
@@ -363,17 +384,25 @@ def urlmap_corpus(app: Any, include_unsafe: bool = False) -> list[dict[str, Any]
             seen.add((method, path))
             entries.append({"session": "urlmap", "method": method, "path": path, "comment": comment})
 
+    routes: list[tuple[Any, str]] = []
+    allowed: dict[str, set[str]] = {}
     for rule in sorted(app.url_map.iter_rules(), key=lambda r: (r.rule, r.endpoint)):
         if getattr(rule, "websocket", False):
             continue
-        values = {name: _sample_for(conv, name, app, rule.endpoint) for name, conv in rule._converters.items()}
+        values = {
+            name: _sample_for(conv, _converter_kind(conv, registry), app, rule.endpoint)
+            for name, conv in rule._converters.items()
+        }
         values.update(rule.defaults or {})
         methods = set(rule.methods or ())
         try:
-            built = adapter.build(rule.endpoint, values, method=next(iter(sorted(methods - {"HEAD", "OPTIONS"})), None))
+            path = adapter.build(rule.endpoint, values, method=next(iter(sorted(methods - {"HEAD", "OPTIONS"})), None))
         except Exception:  # a custom converter that rejects our sample: skip the route
             continue
-        path = built
+        routes.append((rule, path))
+        allowed.setdefault(path, set()).update(methods)
+    for rule, path in routes:
+        methods = set(rule.methods or ())
         label = f"route {rule.rule} ({rule.endpoint})"
         if "GET" in methods:
             add("GET", path, f"{label}: sample GET")
@@ -382,7 +411,7 @@ def urlmap_corpus(app: Any, include_unsafe: bool = False) -> list[dict[str, Any]
             if include_unsafe:
                 add(method, path, f"{label}: {method} with an empty body")
         add("OPTIONS", path, f"{label}: OPTIONS (Allow header)")
-        wrong = next((m for m in _WRONG_METHODS if m not in methods), None)
+        wrong = next((m for m in _WRONG_METHODS if m not in allowed[path]), None)
         if wrong:
             add(wrong, path, f"{label}: method not allowed")
         if rule.rule.endswith("/") and rule.rule != "/" and getattr(rule, "strict_slashes", True) and "GET" in methods:

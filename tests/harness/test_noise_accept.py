@@ -51,22 +51,21 @@ def test_accept_suppresses_known_differences_and_new_ones_fail(tmp_path, shop_en
     report = tmp_path / "accepted.json"
     with run(known, env=shop_env, reports={"json": report}) as first:
         assert first.exit_code == 1
-        # GET /items (body) and HEAD /items (its Content-Length follows the body)
-        assert first.different == 2
+        assert first.different == 1
     doc = json.loads(report.read_text())
     assert doc["differences"][0]["fields"][0]["fingerprint"]
 
     with run(known, env=shop_env, accept=report) as second:
         assert second.exit_code == 0, second.report("text")
-        assert (second.accepted, second.different) == (2, 0)
+        assert (second.accepted, second.different) == (1, 0)
         assert field_map(second)["GET /items"]["body:$.count"]["class"] == "accepted"
 
     worse = plant(tmp_path, [*ACCEPT_PLANTS, NEW_PLANT], name="worse")
     with run(worse, env=shop_env, accept=report) as third:
         assert third.exit_code == 1
-        assert (third.accepted, third.different) == (2, 1)
+        assert (third.accepted, third.different) == (1, 1)
         flagged = {r["endpoint"]: r["outcome"] for r in third.flagged()}
-        assert flagged == {"GET /items": "accepted", "HEAD /items": "accepted", "POST /login": "different"}
+        assert flagged == {"GET /items": "accepted", "POST /login": "different"}
 
 
 def test_hand_written_accept_file(tmp_path, shop_env):
