@@ -15,7 +15,6 @@ field-name globs and regex replacements.
 
 from __future__ import annotations
 
-import fnmatch
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -452,6 +451,14 @@ def compile_json_path(pattern: str) -> re.Pattern[str]:
     return re.compile("^" + "".join(out) + r"(?:$|[.\[])")
 
 
+def compile_glob(glob: str) -> re.Pattern[str]:
+    """A field-name glob: ``*`` any run, ``?`` one character; brackets are literal.
+
+    So ``outbound[*].header:x-trace`` matches ``outbound[0].header:x-trace``.
+    """
+    return re.compile("^" + re.escape(glob).replace(r"\*", ".*").replace(r"\?", ".") + "$")
+
+
 def _quote(name: str) -> str:
     import json
 
@@ -498,26 +505,28 @@ def user_normalizers(rules: UserRules) -> list[Normalizer]:
             builtin=False,
         ))
     for glob in rules.ignore_fields:
+        grx = compile_glob(glob)
         out.append(Normalizer(
             f"ignore-field:{glob}", f"fields matching {glob} ignored", f"ignore_fields ({origin})", origin,
-            lambda p, glob=glob: _drop_matching(p, lambda k: fnmatch.fnmatchcase(k, glob)), builtin=False,
+            lambda p, grx=grx: _drop_matching(p, lambda k: bool(grx.match(k))), builtin=False,
         ))
     for pattern, replacement, fields in rules.replace:
         rx = re.compile(pattern)
         globs = fields or ["body", "body:*"]
+        grxs = [compile_glob(g) for g in globs]
         out.append(Normalizer(
             f"replace:{pattern}", f"/{pattern}/ -> {replacement!r} in {', '.join(globs)}",
             f"replace ({origin})", origin,
-            lambda p, rx=rx, rep=replacement, globs=globs: _replace(p, rx, rep, globs), builtin=False,
+            lambda p, rx=rx, rep=replacement, grxs=grxs: _replace(p, rx, rep, grxs), builtin=False,
         ))
     return out
 
 
-def _replace(pair: Pair, rx: re.Pattern[str], replacement: str, globs: list[str]) -> bool:
+def _replace(pair: Pair, rx: re.Pattern[str], replacement: str, globs: list[re.Pattern[str]]) -> bool:
     fired = False
     a, b = pair.a, pair.b
-    for key in [k for k in a if any(fnmatch.fnmatchcase(k, g) for g in globs)] + [
-        k for k in b if k not in a and any(fnmatch.fnmatchcase(k, g) for g in globs)
+    for key in [k for k in a if any(g.match(k) for g in globs)] + [
+        k for k in b if k not in a and any(g.match(k) for g in globs)
     ]:
         va, vb = a.get(key, MISSING), b.get(key, MISSING)
         if isinstance(va, str):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import shutil
 import sys
@@ -43,6 +44,15 @@ class StubHandler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         self.server.hits.append(("GET", self.path))
+        if self.path == "/gz":
+            body = gzip.compress(b'{"zipped": true}')
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Encoding", "gzip")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            return
         query = parse_qs(urlsplit(self.path).query)
         self._send(200, {"city": query.get("city", [""])[0], "temp": 21})
 
