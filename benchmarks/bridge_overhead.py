@@ -14,6 +14,8 @@ Scenarios (in-process, no sockets: this measures framework overhead, not I/O):
 Quart rows are measured sequentially (one request at a time) and concurrently (``--concurrency``
 requests in flight via asyncio.gather). The runs being compared alternate (A B A B ...) and each
 figure is the median of ``--rounds`` runs, so noise on a shared machine hits both sides alike.
+Each figure is given twice: wall-clock requests/s, and requests per CPU-second of this process
+(steadier when other processes compete for the CPUs).
 The last line printed is the headline ratio: bridge.Quart / quart.Quart requests/s, GET /ping.
 """
 
@@ -140,8 +142,8 @@ def extension_app(kind: str, db_path: str):
 LOOP = asyncio.new_event_loop()
 
 
-def quart_runner(app, method: str, path: str, n: int, concurrency: int = 1, **kw) -> Callable[[], float]:
-    """A callable doing one timed run of ``n`` requests; returns requests/s."""
+def quart_runner(app, method: str, path: str, n: int, concurrency: int = 1, **kw) -> Callable[[], tuple]:
+    """A callable doing one timed run of ``n`` requests; returns (wall, CPU) requests/s."""
     client = app.test_client()
 
     async def warm() -> None:
@@ -150,8 +152,8 @@ def quart_runner(app, method: str, path: str, n: int, concurrency: int = 1, **kw
         for _ in range(50):
             await client.open(path, method=method, **kw)
 
-    async def one_run() -> float:
-        started = time.perf_counter()
+    async def one_run() -> tuple[float, float]:
+        started, cpu = time.perf_counter(), time.process_time()
         if concurrency == 1:
             for _ in range(n):
                 response = await client.open(path, method=method, **kw)
@@ -162,38 +164,40 @@ def quart_runner(app, method: str, path: str, n: int, concurrency: int = 1, **kw
                     *(client.open(path, method=method, **kw) for _ in range(concurrency))
                 )
                 assert all(r.status_code == 200 for r in responses)
-        return n / (time.perf_counter() - started)
+        return n / (time.perf_counter() - started), n / (time.process_time() - cpu)
 
     LOOP.run_until_complete(warm())
     return lambda: LOOP.run_until_complete(one_run())
 
 
-def flask_runner(app, method: str, path: str, n: int, **kw) -> Callable[[], float]:
+def flask_runner(app, method: str, path: str, n: int, **kw) -> Callable[[], tuple]:
     client = app.test_client()
     if path == "/me":
         assert client.get("/login/1").status_code == 200
     for _ in range(50):
         client.open(path, method=method, **kw)
 
-    def one_run() -> float:
-        started = time.perf_counter()
+    def one_run() -> tuple[float, float]:
+        started, cpu = time.perf_counter(), time.process_time()
         for _ in range(n):
             response = client.open(path, method=method, **kw)
             assert response.status_code == 200, (path, response.status_code)
-        return n / (time.perf_counter() - started)
+        return n / (time.perf_counter() - started), n / (time.process_time() - cpu)
 
     return one_run
 
 
-def interleaved(runners: list[Callable[[], float]], rounds: int) -> list[float]:
-    """Median requests/s of each runner over ``rounds`` short runs that alternate between the
-    runners (A B C A B C ...), so machine noise and drift hit all of them alike."""
-    rates: list[list[float]] = [[] for _ in runners]
+def interleaved(runners: list[Callable[[], tuple]], rounds: int) -> list[tuple[float, float]]:
+    """Median (wall, CPU) requests/s of each runner over ``rounds`` short runs that alternate
+    between the runners (A B C A B C ...), so machine noise and drift hit all of them alike."""
+    rates: list[list[tuple[float, float]]] = [[] for _ in runners]
     for _ in range(rounds):
         for i, run in enumerate(runners):
             gc.collect()
             rates[i].append(run())
-    return [statistics.median(r) for r in rates]
+    return [
+        (statistics.median(w for w, _ in r), statistics.median(c for _, c in r)) for r in rates
+    ]
 
 
 def seed(app, db, User, kind: str) -> None:
@@ -229,13 +233,13 @@ def main() -> int:
     print(f"# Python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} CPUs; {versions}")
     print(f"# median of {repeat} interleaved runs of {n} requests; concurrent rows: {conc} in flight\n")
 
-    rows: list[tuple[str, float, float | None]] = []
+    print(f"{'':<62} {'wall req/s':>10} {'ratio':>6} {'CPU req/s':>10} {'ratio':>6}")
 
-    def row(label: str, rate: float, base: float | None = None) -> float:
-        ratio = f"{rate / base:5.2f}x" if base else "     "
-        print(f"{label:<62} {rate:9.0f} req/s  {ratio}")
-        rows.append((label, rate, base))
-        return rate
+    def row(label: str, rate: tuple[float, float], base: tuple[float, float] | None = None) -> None:
+        wall, cpu = rate
+        wall_ratio = f"{wall / base[0]:5.2f}x" if base else ""
+        cpu_ratio = f"{cpu / base[1]:5.2f}x" if base else ""
+        print(f"{label:<62} {wall:10.0f} {wall_ratio:>6} {cpu:10.0f} {cpu_ratio:>6}")
 
     plain, bridged = plain_app(quart.Quart), plain_app(BridgeQuart)
     form = {"form": {"a": "1", "b": "2"}}
@@ -277,8 +281,11 @@ def main() -> int:
             row(f"GET {path:<9} bridge.Quart                     sequential", b_s, f)
             row(f"GET {path:<9} bridge.Quart                     concurrent", b_c, f)
 
-    print(f"\nratio bridge.Quart / quart.Quart, GET /ping, no extensions: "
-          f"sequential {b_seq / p_seq:.3f}, concurrent {b_con / p_con:.3f}")
+    print(
+        "\nratio bridge.Quart / quart.Quart req/s, GET /ping, no extensions: "
+        f"sequential {b_seq[0] / p_seq[0]:.2f} (CPU {b_seq[1] / p_seq[1]:.2f}), "
+        f"concurrent {b_con[0] / p_con[0]:.2f} (CPU {b_con[1] / p_con[1]:.2f})"
+    )
     return 0
 
 

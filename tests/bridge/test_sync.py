@@ -189,3 +189,31 @@ async def test_cancellation_reaches_code_parked_in_a_greenlet(app):
     with pytest.raises(asyncio.CancelledError):
         await task
     assert outcome == ["cancelled"]
+
+
+async def test_pooled_greenlets_do_not_leak_context_between_tasks():
+    import contextvars
+
+    from flask2quart.bridge._sync import _idle_pool, call_in_greenlet
+
+    var = contextvars.ContextVar("var", default=None)
+
+    def set_and_get(value):
+        before = var.get()
+        var.set(value)
+        return before
+
+    async def task(value):
+        first = await call_in_greenlet(set_and_get, value)
+        return first, var.get()  # the greenlet wrote into this task's context
+
+    results = [await asyncio.ensure_future(task(i)) for i in range(5)]
+    assert results == [(None, i) for i in range(5)]
+    assert _idle_pool()  # workers were reused
+
+    def fail():
+        raise KeyError("x")
+
+    with pytest.raises(KeyError):
+        await call_in_greenlet(fail)
+    assert await call_in_greenlet(lambda: "still works") == "still works"
