@@ -217,3 +217,21 @@ async def test_pooled_greenlets_do_not_leak_context_between_tasks():
     with pytest.raises(KeyError):
         await call_in_greenlet(fail)
     assert await call_in_greenlet(lambda: "still works") == "still works"
+
+
+async def test_flask_methodview_with_async_and_sync_methods(app):
+    import flask.views
+
+    class Items(flask.views.MethodView):
+        async def get(self, item_id):
+            await asyncio.sleep(0)
+            return {"id": item_id, "path": flask.request.path}
+
+        def post(self, item_id):
+            return {"posted": flask.request.get_json()}, 201
+
+    app.add_url_rule("/items/<int:item_id>", view_func=Items.as_view("items"))
+    client = app.test_client()
+    assert (await (await client.get("/items/3")).get_json()) == {"id": 3, "path": "/items/3"}
+    response = await client.post("/items/3", json={"a": 1})
+    assert response.status_code == 201 and (await response.get_json()) == {"posted": {"a": 1}}
