@@ -241,7 +241,7 @@ def _send_file(pair: Pair) -> bool:
     "Expires dates compared relative to the response time (5 s tolerance)",
     "Expires headers and cookie Expires attributes are 'now + lifetime'; two runs never share "
     "a 'now'. They are equal when their distance from each response's own time is within 5 seconds.",
-    "flask/sessions.py get_expiration_time; quart/sessions.py get_expiration_time",
+    "flask/sessions.py:223 and quart/sessions.py:78 (get_expiration_time)",
 )
 def _clock_dates(pair: Pair) -> bool:
     fired = False
@@ -268,7 +268,7 @@ def _clock_dates(pair: Pair) -> bool:
     "keys where Flask sorts them, so the strings differ even when the session is the same. Each "
     "worker decodes its cookie with the app's own session serializer; the payload is compared "
     "field by field (session:$...).",
-    "quart_api.md §6 'session cookie'; flask/sessions.py:309-321, quart/sessions.py:144-167",
+    "quart_api.md §6 'session cookie'; flask/sessions.py:303-321 and quart/sessions.py:144-167 (get_signing_serializer)",
 )
 def _session_payload(pair: Pair) -> bool:
     sa, sb = pair.ma.get("session"), pair.mb.get("session")
@@ -370,7 +370,7 @@ def _client_library_exceptions(pair: Pair) -> bool:
     "records a bare 500) while Quart renders a traceback page. When both sides report a 500 "
     "caused by the same exception type and message, the page body and its content headers are "
     "not compared.",
-    "quart/asgi.py:414-419 (show_error when app.testing); flask/app.py:840 got_request_exception",
+    "quart/asgi.py _handle_exception: show_error = app.debug or app.testing (0.22 :395, 0.23 :415); flask/app.py:840 got_request_exception",
 )
 def _unhandled_exception(pair: Pair) -> bool:
     a, b = pair.a, pair.b

@@ -10,24 +10,35 @@ This module is imported by the worker, so it must stay importable on Python
 
 Messages, harness -> worker::
 
-    {"op": "cli", "args": ["init-db"]}                      -> {"ok": true, "exit_code": 0, "output": "..."}
-    {"op": "start"}                                         -> {"ok": true}   (Quart: runs the lifespan startup)
-    {"op": "request", "id": 7, "method": "POST", "path": "/x?y=1", "scheme": "http",
-     "headers": [["Content-Type", "application/json"]], "body": "{...}" | "body_b64": "...",
-     "endpoint": true, "outbound": [<recorded calls to serve back>] | null}
-                                                            -> a response message (below)
-    {"op": "shutdown"}                                      -> (process exits)
+    {"op": "cli", "args": ["init-db"]}              -> {"ok": true, "exit_code": 0, "output": "..."}
+    {"op": "start"}                                 -> {"ok": true}   (Quart: runs the lifespan startup)
+    {"op": "jars", "jars": {session: [[name, path, value, expires], ...]}}
+                                                    -> {"ok": true}   (after a restart)
+    {"op": "request", "id": 7, "session": "s1", "method": "POST", "path": "/x?y=1",
+     "scheme": "http", "headers": [["Content-Type", "application/json"]],
+     "body": "{...}" | "body_b64": "...",
+     "endpoint": true,                                  (baseline only: label the route)
+     "outbound": [<recorded calls to serve back>]}      (replaying sides only)
+                                                    -> a response message (below)
+    {"op": "shutdown"}                              -> (process exits)
 
 Messages, worker -> harness::
 
     {"op": "ready", "framework": "flask", "framework_version": "3.1.3", "python": "3.11.7",
-     "session_cookie": "session"}
+     "session_cookie": "session", "pid": 123}
     {"op": "fatal", "kind": "import", "message": "...", "traceback": "..."}
     {"id": 7, "status": 200, "headers": [[k, v], ...], "body": "..." | "body_b64": "...",
-     "session": {"name": "session", "ok": true, "data": {...}} | null,
-     "exception": {"type": "ValueError", "message": "boom"} | null,
-     "outbound": [<calls made>], "endpoint": "POST /x", "ms": 0.4}
-    {"id": 7, "error": "worker", "message": "...", "traceback": "..."}
+     "cookie": "session=...",                           (the Cookie header it sent)
+     "session": {"name": "session", "ok": true, "data": {...}},   (decoded Set-Cookie)
+     "exception": {"type": "ValueError", "message": "boom", "propagated": false},
+     "outbound": [<calls made>], "endpoint": "POST /x", "ms": 0.4, "t": 1700000000.0}
+    {"id": 7, "ok": false, "error": "worker", "message": "...", "traceback": "..."}
+
+With ``--urlmap`` the worker sends ``{"op": "entry", "entry": {...}}`` lines and
+``{"op": "done"}`` instead of serving requests.
+
+Each worker answers requests strictly in the order it received them, so the
+harness can keep several requests in flight and match answers to the oldest.
 """
 
 from __future__ import annotations

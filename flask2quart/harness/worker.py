@@ -28,7 +28,6 @@ import base64
 import datetime
 import importlib
 import os
-import shlex
 import sys
 import time
 import traceback

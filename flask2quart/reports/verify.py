@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from flask2quart import __version__
-from flask2quart.harness.compare import is_json_type
 from flask2quart.harness.corpus import CorpusRequest, from_mapping, read_at
 from flask2quart.harness.protocol import get_body
 from flask2quart.harness.redact import REDACTED, Redactor
@@ -185,7 +184,7 @@ def reproducers(result: VerifyResult, rec: dict[str, Any]) -> dict[str, str]:
         differing = [f["field"] for f in rec.get("fields", ()) if f["class"] == "difference"]
         out["pytest"] = pytest_snippet(
             app_expr=result.app, request=_corpus_request(rec), history=history, expected=baseline,
-            differing=differing, setup_cli=result.setup_cli, redactor=redactor,
+            differing=differing, setup_cli=result.setup_cli, redactor=redactor, env_keys=result.env_keys,
         )
     return out
 

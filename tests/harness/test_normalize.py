@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from flask2quart.harness.compare import diff_views
@@ -111,3 +113,9 @@ def test_user_rules():
     assert names == ["ignore-header:x-request-id", "ignore-cookie:tracker", "ignore-json-path:$.meta",
                      "ignore-field:outbound[*].header:x-trace", r"replace:\d{4}-\d\d-\d\d"]
     assert diff_views(p.a, p.b) == [("body:$.keep", 1, 2)]
+
+
+def test_docs_list_every_builtin():
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "harness.md").read_text()
+    for name in BUILTINS:
+        assert f"| `{name}` |" in docs, f"docs/harness.md does not describe {name}"
