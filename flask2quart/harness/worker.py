@@ -266,7 +266,7 @@ class Worker:
             method=method,
             headers=headers,
             data=body,
-            base_url=f"{scheme}://localhost/",
+            base_url=f"{scheme}://{self.app.config.get('SERVER_NAME') or 'localhost'}/",
             environ_base={"REMOTE_ADDR": CLIENT_ADDR},
         )
         try:

@@ -43,6 +43,7 @@ PLANTS = [
     ('return "username required", 400', 'return "username required", 422'),
     ("return jsonify(dict(row))", 'resp = jsonify(dict(row))\n        resp.headers["X-Cache"] = "miss"\n        return resp'),
     ("return jsonify(items=[dict(r) for r in rows], count=len(rows))", "return jsonify(items=[dict(r) for r in rows], count=len(rows) + 1)"),
+    ('return redirect(url_for("index"))', 'resp = redirect(url_for("index"))\n        resp.set_cookie("seen", "1", httponly=True)\n        return resp'),
     ('session["cart"] = session.get("cart", []) + [item_id]', 'session["cart"] = session.get("cart", []) + [item_id, item_id]'),
     ('f"{app.config[\'STUB_URL\']}/weather", params={"city": city}', 'f"{app.config[\'STUB_URL\']}/weather2", params={"city": city}'),
     ('json={"event": payload.get("event"), "user": session.get("user")}', 'json={"event": payload.get("event"), "user": None}'),
@@ -63,6 +64,9 @@ def test_planted_changes_are_caught(tmp_path, shop_env):
         # JSON field
         assert fields["GET /items"]["body:$.count"]["baseline"] == 2
         assert fields["GET /items"]["body:$.count"]["candidate"] == 3
+        # a cookie, with its attributes
+        assert fields["GET /logout"]["cookie:seen"]["candidate"] == "1"
+        assert fields["GET /logout"]["cookie:seen;httponly"]["candidate"] is True
         # session value (decoded cookie payload) and the JSON that shows it
         cart = fields["POST /cart"]
         assert any(f.startswith("session:$.cart") for f in cart), cart
@@ -93,3 +97,20 @@ def test_unmatched_outbound_call_is_a_difference(tmp_path, shop_env):
         assert "outbound.extra[0]" in fields
         assert fields["outbound.extra[0]"]["candidate"].endswith("/audit")
         assert "exception" in fields  # the app saw a connection error for the unrecorded call
+
+
+def test_unhandled_exceptions_under_testing(tmp_path, shop_env):
+    """TESTING on: Werkzeug's client re-raises, Quart renders a traceback page; same exception = equal."""
+    from tests.harness.conftest import write_corpus
+
+    corpus = write_corpus(tmp_path / "c.jsonl", [{"path": "/boom"}, {"path": "/status"}])
+    env = dict(shop_env, SHOP_TESTING="1")
+    with run(env=env, corpus=corpus, setup_cli=[]) as result:
+        assert result.exit_code == 0, result.report("text")
+        assert {n["name"] for n in result.normalizers} >= {"unhandled-exception"}
+    other = plant(tmp_path, [('raise ValueError("boom")', 'raise KeyError("boom")')])
+    with run(other, env=env, corpus=corpus, setup_cli=[]) as result:
+        assert result.exit_code == 1
+        fields = field_map(result)["GET /boom"]
+        assert fields["exception"]["baseline"] == "ValueError: boom"
+        assert fields["exception"]["candidate"] == "KeyError: 'boom'"

@@ -16,6 +16,7 @@ def create_app():
     app.config["SECRET_KEY"] = "shop-test-secret"
     app.config["DATABASE"] = os.environ.get("SHOP_DB", os.path.join(HERE, "shop.sqlite"))
     app.config["STUB_URL"] = os.environ.get("STUB_URL", "http://127.0.0.1:9")
+    app.config["TESTING"] = os.environ.get("SHOP_TESTING") == "1"
 
     def db():
         conn = sqlite3.connect(app.config["DATABASE"])
