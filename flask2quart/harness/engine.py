@@ -35,7 +35,7 @@ from flask2quart.harness.compare import OUTBOUND_IGNORED_HEADERS, diff_views, ge
 from flask2quart.harness.cookies import Jar
 from flask2quart.harness.corpus import CorpusRequest
 from flask2quart.harness.errors import HarnessError
-from flask2quart.harness.protocol import put_body
+from flask2quart.harness.protocol import dumps, put_body
 from flask2quart.harness.results import Writer, field_entry, fingerprint
 from flask2quart.harness.runner import SideFailure, Worker
 
@@ -95,10 +95,6 @@ def setup(sides: list[Side], setup_cli: list[str], timeout: float) -> None:
         side.worker.begin_serving()
 
 
-def _encode(message: dict[str, Any]) -> bytes:
-    return json.dumps(message, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n"
-
-
 class Replay:
     def __init__(
         self,
@@ -152,13 +148,13 @@ class Replay:
         put_body(base, req.body)
         self.slots[req.seq] = Slot(req)
         self.bases[req.seq] = base
-        self._dispatch(self.b1, req.seq, _encode(dict(base, endpoint=True)))
+        self._dispatch(self.b1, req.seq, dumps(dict(base, endpoint=True)))
 
     def _follow(self, seq: int, m1: dict[str, Any]) -> None:
         """The baseline answered ``seq``: send it, with its recordings, to the others."""
         base = self.bases.pop(seq)
         recorded = [c for c in m1.get("outbound", ()) if "response" in c or "error" in c]
-        data = _encode(dict(base, outbound=recorded))
+        data = dumps(dict(base, outbound=recorded))
         if self.b2 is not None:
             self._dispatch(self.b2, seq, data)
         self._dispatch(self.c, seq, data)

@@ -12,8 +12,9 @@ The worker is the only place where the app under test is imported. It
 Test-client defaults that differ between the frameworks are aligned here, at the
 source, rather than normalized later: ``User-Agent`` (Werkzeug sends
 ``Werkzeug/x.y``, Quart sends ``Quart``), the client address (Flask
-``127.0.0.1``, Quart ``<local>``) and cookies (the harness keeps one jar per corpus
-session and sends a ``Cookie`` header; the clients' own jars are off).
+``127.0.0.1``, Quart ``<local>``) and cookies (the clients' own jars are off; the
+worker keeps one :class:`~flask2quart.harness.cookies.Jar` per corpus session, the
+same code on both sides, and sends a single ``Cookie`` header).
 
 With ``--urlmap`` it prints a starter corpus generated from the app's routes instead.
 
