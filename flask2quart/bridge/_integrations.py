@@ -77,3 +77,27 @@ def release_thread_sessions(ctx: Any) -> None:
                 session.close()
             except Exception:  # noqa: BLE001 - teardown must go on
                 logger.exception("flask2quart.bridge: closing a worker thread's session failed")
+
+
+def sqlalchemy_pool_limit(app: Any) -> int | None:
+    """The smallest connection capacity (``pool_size + max_overflow``) of the app's
+    Flask-SQLAlchemy engines that use a bounded ``QueuePool``; None if there is no such engine.
+
+    Call inside an app context (``SQLAlchemy.engines`` is per current app).
+    """
+    ext = app.extensions.get("sqlalchemy")
+    if ext is None:
+        return None
+    try:
+        from sqlalchemy.pool import QueuePool
+
+        engines = list(ext.engines.values())
+    except Exception:  # noqa: BLE001 - no engines configured yet
+        return None
+    limits = []
+    for engine in engines:
+        pool = engine.pool
+        overflow = getattr(pool, "_max_overflow", -1)
+        if isinstance(pool, QueuePool) and overflow is not None and overflow >= 0:
+            limits.append(pool.size() + overflow)
+    return min(limits) if limits else None

@@ -15,7 +15,7 @@ from quart import request as quart_request
 
 from . import _compat, _contexts, _signals
 from ._cli import BridgeAppGroup
-from ._integrations import integrate_extensions
+from ._integrations import integrate_extensions, sqlalchemy_pool_limit
 from ._request import _NO_PRELOAD_ATTR, sync_request
 from ._response import BridgeResponse
 from ._sync import (
@@ -28,6 +28,7 @@ from ._sync import (
 )
 from ._templating import BridgeTemplate
 
+_UNSET = object()
 _CO_COROUTINE = inspect.CO_COROUTINE | inspect.CO_ASYNC_GENERATOR | inspect.CO_ITERABLE_COROUTINE
 
 
@@ -78,11 +79,13 @@ class Quart(quart.Quart):
         deadlock of a full executor. Blocking I/O in those functions blocks the loop. ``False``
         restores Quart's executor for them (sync wrappers around ``async def`` views, such as
         ``login_required`` or ``cache.cached``, still run in a greenlet).
-    ``BRIDGE_MAX_CONCURRENT_REQUESTS`` (default ``None``: no limit)
+    ``BRIDGE_MAX_CONCURRENT_REQUESTS`` (default ``"auto"``)
         Let at most this many requests run at once; the others wait *asynchronously* before
-        their context is pushed. Set it to the SQLAlchemy pool size (``pool_size +
-        max_overflow``) so a request never waits for a pooled connection on the loop thread,
-        which would stall every request until ``pool_timeout``.
+        their context is pushed, so a request never waits for a pooled database connection on the
+        loop thread (which stalls every request until ``pool_timeout``). ``"auto"``: the
+        smallest ``pool_size + max_overflow`` of the app's Flask-SQLAlchemy ``QueuePool``
+        engines, read at the first request (no limit without Flask-SQLAlchemy or with
+        ``NullPool``/``StaticPool``). An int sets the limit; ``None``/``0`` disables it.
     ``BRIDGE_PRELOAD_BODY`` (default ``True``)
         Read the request body before the ``before_request`` hooks run, so the synchronous
         ``flask.request.form`` / ``files`` / ``get_json()`` / ``get_data()`` work everywhere.
@@ -99,8 +102,9 @@ class Quart(quart.Quart):
         super().__init__(*args, **kwargs)
         self.config.setdefault("BRIDGE_SYNC_IN_LOOP", True)
         self.config.setdefault("BRIDGE_PRELOAD_BODY", True)
-        self.config.setdefault("BRIDGE_MAX_CONCURRENT_REQUESTS", None)
+        self.config.setdefault("BRIDGE_MAX_CONCURRENT_REQUESTS", "auto")
         self._f2q_limits: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+        self._f2q_request_limit: Any = _UNSET
         self._f2q_extension_count = -1
         self._f2q_sa_registries: list = []
         old_cli = self.cli
@@ -180,7 +184,9 @@ class Quart(quart.Quart):
 
     # ------------------------------------------------------------------ concurrency limit
     async def handle_request(self, request: Any) -> Any:
-        limit = self.config.get("BRIDGE_MAX_CONCURRENT_REQUESTS")
+        limit = self._f2q_request_limit
+        if limit is _UNSET:
+            limit = self._f2q_request_limit = await self._f2q_compute_request_limit()
         if not limit:
             return await super().handle_request(request)
         loop = asyncio.get_running_loop()
@@ -189,6 +195,15 @@ class Quart(quart.Quart):
             semaphore = self._f2q_limits[loop] = asyncio.Semaphore(limit)
         async with semaphore:
             return await super().handle_request(request)
+
+    async def _f2q_compute_request_limit(self) -> int | None:
+        setting = self.config.get("BRIDGE_MAX_CONCURRENT_REQUESTS", "auto")
+        if setting != "auto":
+            return int(setting) if setting else None
+        if "sqlalchemy" not in self.extensions:
+            return None
+        async with self.app_context():
+            return sqlalchemy_pool_limit(self)
 
     # ------------------------------------------------------------------ request body
     async def preprocess_request(self, *args: Any, **kwargs: Any) -> Any:

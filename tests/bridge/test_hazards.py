@@ -30,8 +30,9 @@ def pool_app(tmp_path, **config):
 @pytest.mark.slow
 async def test_pool_exhaustion_blocks_the_event_loop(tmp_path):
     """6 concurrent requests, pool of 2: checkouts 3..6 wait *on the loop thread*, so the two
-    requests holding connections cannot finish either; each waiter times out in turn."""
-    ns = pool_app(tmp_path)
+    requests holding connections cannot finish either; each waiter times out in turn.
+    (With the concurrency limit switched off; by default the bridge limits to the pool size.)"""
+    ns = pool_app(tmp_path, BRIDGE_MAX_CONCURRENT_REQUESTS=None)
     await add_users(ns, "ada")
     client = ns.app.test_client()
     started = time.monotonic()
@@ -41,12 +42,19 @@ async def test_pool_exhaustion_blocks_the_event_loop(tmp_path):
     assert elapsed >= 1.0  # the loop was frozen for pool_timeout per stuck checkout
 
 
-async def test_concurrency_limit_keeps_requests_off_an_exhausted_pool(tmp_path):
-    ns = pool_app(tmp_path, BRIDGE_MAX_CONCURRENT_REQUESTS=2)
+@pytest.mark.parametrize("setting", ["auto", 2])
+async def test_concurrency_limit_keeps_requests_off_an_exhausted_pool(tmp_path, setting):
+    ns = pool_app(tmp_path, BRIDGE_MAX_CONCURRENT_REQUESTS=setting)
     await add_users(ns, "ada")
     client = ns.app.test_client()
     responses = await asyncio.wait_for(asyncio.gather(*(client.get("/hold") for _ in range(12))), 10)
     assert {r.status_code for r in responses} == {200}
+    assert ns.app._f2q_request_limit == 2
+
+
+async def test_auto_limit_is_off_without_a_bounded_pool(ns):
+    await ns.app.test_client().get("/ping")
+    assert ns.app._f2q_request_limit is None  # in-memory SQLite uses StaticPool
 
 
 async def test_sync_code_on_the_loop_blocks_other_requests(app):

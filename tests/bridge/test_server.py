@@ -37,9 +37,10 @@ def server(tmp_path):
     (tmp_path / "served.py").write_text(SERVER_APP.format(db=tmp_path / "s.db"))
     port = free_port()
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(tmp_path), str(ROOT)]))
+    log = open(tmp_path / "server.log", "wb")  # a file, not a pipe: a full pipe would block the server
     proc = subprocess.Popen(
         [sys.executable, "-m", "hypercorn", "--bind", f"127.0.0.1:{port}", "served:app"],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        env=env, stdout=log, stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
@@ -49,11 +50,19 @@ def server(tmp_path):
             break
         except httpx.HTTPError:
             if proc.poll() is not None:
-                raise RuntimeError(proc.stdout.read().decode())
+                raise RuntimeError((tmp_path / "server.log").read_text())
             time.sleep(0.1)
-    yield base
-    proc.terminate()
-    proc.wait(10)
+    try:
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(10)
+        log.close()
+        print((tmp_path / "server.log").read_text()[-3000:])
 
 
 @pytest.mark.slow
@@ -67,6 +76,8 @@ async def test_real_server_login_db_cache_concurrency(server):
         assert response.json() == {"logged_in": ["ada", "bob"][user_id - 1]}
         return client
 
+    # 20 in flight > the default pool (5 + 10): the bridge's automatic concurrency limit keeps
+    # requests 16..20 waiting asynchronously instead of freezing the loop on a pool checkout.
     clients = [await session_for(1 + i % 2) for i in range(20)]
     try:
         responses = await asyncio.gather(*(c.get("/me") for c in clients))

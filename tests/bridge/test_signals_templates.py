@@ -95,9 +95,15 @@ async def test_message_flashed_from_quart_and_flask_flash(sig_app):
     assert got == ["from quart", "from flask"]
 
 
-async def test_no_receivers_costs_nothing_visible(sig_app):
-    assert not fs.request_finished.receivers
-    assert (await sig_app.test_client().get("/ok")).status_code == 200
+async def test_forwarders_connect_only_once_flask_receivers_exist():
+    from flask2quart.bridge import _signals
+
+    app = Quart("lazy_forwarders")
+    forwarder = next(f for f in app._f2q_signal_forwarders if f.name == "request_tearing_down")
+    assert forwarder.active == bool(fs.request_tearing_down.receivers)
+    with fs.request_tearing_down.connected_to(lambda sender, **kw: None, app):
+        assert forwarder.active
+    assert _signals.FORWARDED
 
 
 async def test_flask_render_template_from_sync_code(sig_app):
