@@ -42,9 +42,11 @@ EXTENSIONS: dict[str, dict] = {
         ),
         "native": {"import": "sqlalchemy.ext.asyncio", "pypi": "SQLAlchemy[asyncio]"},
         "notes": (
-            "Queries are synchronous and block the event loop. Size the pool for peak concurrency "
-            "(every in-flight request holds a connection across its awaits; an exhausted QueuePool "
-            "waits on the loop thread and stalls the process until pool_timeout). The bridge scopes "
+            "Queries are synchronous and block the event loop. Every in-flight request holds a "
+            "connection across its awaits and an exhausted QueuePool waits on the loop thread, "
+            "stalling the process until pool_timeout; the bridge therefore admits at most "
+            "pool_size + max_overflow requests at once (BRIDGE_MAX_CONCURRENT_REQUESTS='auto'), so "
+            "size the pool for the concurrency you need. The bridge scopes "
             "db.session per (app context, thread): code in asyncio.to_thread/run_in_executor gets "
             "its own session (commit it there); objects loaded on the loop thread belong to the "
             "request's session. Port to AsyncSession in phase 2."
