@@ -16,6 +16,7 @@ context (``request``, ``session``, ``flashes``, ``url_adapter``, ``_after_reques
 
 from __future__ import annotations
 
+import asyncio
 import io
 import sys
 from typing import Any
@@ -29,7 +30,7 @@ from werkzeug.datastructures import (
 from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 
 from . import _compat
-from ._sync import await_sync, run_sync
+from ._sync import await_sync, in_bridge_greenlet, run_sync, try_run_sync
 
 _FORM_MIMETYPES = frozenset(
     {"application/x-www-form-urlencoded", "application/x-url-encoded", "multipart/form-data"}
@@ -39,6 +40,23 @@ _USUALLY_BODYLESS = frozenset({"GET", "HEAD", "OPTIONS"})
 _FACADE_ATTR = "_flask2quart_sync_request"
 _NO_PRELOAD_ATTR = "_flask2quart_no_preload"
 _MISSING = object()
+
+
+def _loop_running() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
+
+
+def _declares_body(q: Any) -> bool:
+    if q.content_length:
+        return True
+    for name, _ in (getattr(q, "scope", None) or {}).get("headers", ()):
+        if name.lower() == b"transfer-encoding":
+            return True
+    return False
 
 
 def no_preload(view: Any) -> Any:
@@ -64,11 +82,12 @@ def sync_request(quart_request: Any) -> SyncRequest:
 class SyncRequest:
     """Flask-style synchronous view of a Quart request (see module docs)."""
 
-    __slots__ = ("_q", "_loaded", "_data", "_form", "_files", "_wfiles", "_json", "_environ")
+    __slots__ = ("_q", "_loaded", "_bodyless", "_data", "_form", "_files", "_wfiles", "_json", "_environ")
 
     def __init__(self, quart_request: Any) -> None:
         object.__setattr__(self, "_q", quart_request)
         object.__setattr__(self, "_loaded", False)
+        object.__setattr__(self, "_bodyless", False)
         object.__setattr__(self, "_data", None)
         object.__setattr__(self, "_form", None)
         object.__setattr__(self, "_files", None)
@@ -103,9 +122,20 @@ class SyncRequest:
         if self._loaded:
             return
         q = self._q
+        if q.method in _USUALLY_BODYLESS and not _declares_body(q):
+            # A GET without Content-Length/Transfer-Encoding has no body (RFC 9112 6.3). Don't
+            # spend an event-loop turn waiting for Quart to mark it complete; the sync accessors
+            # read it on first use (see _ensure_loaded).
+            object.__setattr__(self, "_bodyless", True)
+            return
+        await self._load()
+
+    async def _load(self) -> None:
+        if self._loaded:
+            return
+        q = self._q
         if q.method in _USUALLY_BODYLESS:
-            # Complete at once for a GET; skips header parsing and wait_for's timer.
-            data = await q.body
+            data = await q.body  # no wait_for timer: complete once the request has arrived
             if not data:
                 empty = q.parameter_storage_class()
                 self._set_body(b"", empty, empty)
@@ -134,12 +164,28 @@ class SyncRequest:
         object.__setattr__(self, "_loaded", True)
 
     def _ensure_loaded(self) -> None:
-        if not self._loaded:
-            if not hasattr(self._q, "body"):  # a websocket has no body
-                empty = ImmutableMultiDict()
+        if self._loaded:
+            return
+        if not hasattr(self._q, "body"):  # a websocket has no body
+            empty = ImmutableMultiDict()
+            self._set_body(b"", empty, empty)
+        elif in_bridge_greenlet() or not _loop_running():
+            await_sync(self._load())
+        elif self._bodyless:
+            # Async code on the loop: use the body if it has arrived, else it is empty.
+            done, _ = try_run_sync(self._load())
+            if not done:
+                empty = self._q.parameter_storage_class()
                 self._set_body(b"", empty, empty)
-            else:
-                await_sync(self.preload())
+        else:
+            # Async code on the loop without a preloaded body: only possible if it has arrived.
+            run_sync(
+                self._load(),
+                "reading the request body through flask.request",
+                hint="Await the Quart API instead (`await quart.request.form`, `await "
+                "quart.request.get_data()`), keep BRIDGE_PRELOAD_BODY on, or read it from a "
+                "sync view/hook.",
+            )
 
     # -- Flask's synchronous body API ------------------------------------------------------
     def get_data(self, cache: bool = True, as_text: bool = False, parse_form_data: bool = False) -> Any:

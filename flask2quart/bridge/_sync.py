@@ -167,7 +167,7 @@ def await_sync(awaitable: Awaitable[T]) -> T:
     return asyncio.run(_as_coroutine(awaitable))
 
 
-def run_sync(coro: Any, what: str = "this operation") -> Any:
+def run_sync(coro: Any, what: str = "this operation", hint: str | None = None) -> Any:
     """Run ``coro`` to completion from sync code in the *current* contextvars context.
 
     Used for context push/pop from sync ``with`` blocks: the coroutine must set context variables
@@ -184,10 +184,22 @@ def run_sync(coro: Any, what: str = "this operation") -> Any:
         return stop.value
     coro.close()
     raise BridgeSyncError(
-        f"flask2quart.bridge: {what} had to wait for async work (an async hook, signal receiver or "
-        "session interface that awaits I/O), which cannot be done from a sync `with` block "
-        "outside a bridged call. Use `async with` in async code instead."
+        f"flask2quart.bridge: {what} had to wait for async work, which sync code on the "
+        "event-loop thread cannot do outside a bridged call. "
+        + (hint or "(An async hook, signal receiver or session interface awaited I/O.) Use "
+           "`async with` in async code instead.")
     )
+
+
+def try_run_sync(coro: Any) -> tuple[bool, Any]:
+    """Step ``coro`` by hand; ``(True, result)`` if it completed without suspending, else it is
+    closed and ``(False, None)`` is returned."""
+    try:
+        coro.send(None)
+    except StopIteration as stop:
+        return True, stop.value
+    coro.close()
+    return False, None
 
 
 def wraps_coroutine_function(func: Callable[..., Any]) -> bool:
