@@ -4,7 +4,7 @@
 passes every ordinary attribute through (``args``, ``headers``, ``cookies``, ``method``, ``path``,
 ``url``, ``endpoint``, ``view_args`` ... and attribute *writes*), and answers Flask's synchronous
 body API (``form``, ``files``, ``values``, ``json``, ``get_json()``, ``get_data()``, ``data``,
-``stream``) from the body that the bridge read before the view ran (see :func:`preload_body`).
+``stream``) from the body that the bridge read before the view ran (:meth:`SyncRequest.preload`).
 Without a preloaded body, the sync accessors wait for Quart through
 :func:`~flask2quart.bridge._sync.await_sync` (works in sync views/hooks, decorators and worker
 threads; raises a clear error when called directly from async code on the loop).

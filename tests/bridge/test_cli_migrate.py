@@ -144,3 +144,19 @@ def test_cli_command_can_wait_for_async_code():
         click.echo(str(await_sync(answer())))
 
     assert ns.app.test_cli_runner().invoke(args=["answer"]).output.strip() == "42"
+
+
+def test_blueprint_cli_commands_get_an_app_context():
+    import quart
+
+    ns = create_app()
+    bp = quart.Blueprint("tools_bp", __name__, cli_group="bp-tools")
+
+    @bp.cli.command("where")
+    def where():
+        click.echo(f"{flask.current_app.name}")
+
+    ns.app.register_blueprint(bp)
+    result = ns.app.test_cli_runner().invoke(args=["bp-tools", "where"])
+    assert result.exit_code == 0, result.exception
+    assert result.output.strip() == ns.app.name
