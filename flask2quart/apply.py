@@ -116,6 +116,10 @@ class _Applier(cst.CSTTransformer):
                     lpar=list(result.lpar),
                     rpar=list(result.rpar),
                 )
+            if span in self.sub_spans and isinstance(result, cst.CSTNode):
+                # enclosing templates see this node as rewritten (a template that refers
+                # to its own span used the value recorded before the rewrite, above)
+                self.sub_code[span] = _EMPTY_MODULE.code_for_node(result)
         return result
 
     def _fill(self, template: str, subs) -> str:

@@ -240,6 +240,16 @@ AWAITABLE_MEMBERS: dict[Kind, dict[str, Awaitable]] = {
     },
 }
 
+#: Flask's ``request.json`` / ``get_json()`` (no force, not silent) answer 415 when the
+#: Content-Type is not JSON (werkzeug/wrappers/request.py:655-662, ``on_json_loading_failed``);
+#: Quart's return None (quart/wrappers/request.py:374-375). The rewrite keeps Flask's answer.
+JSON_STRICT_MEMBERS = frozenset({"json", "get_json"})
+JSON_415_DESCRIPTION = (
+    "Did not attempt to load JSON data because the request Content-Type was not"
+    " 'application/json'."
+)
+ABORT = "quart.abort"
+
 #: Request members that, once awaited, give a MultiDict of uploaded files.
 FILES_MEMBERS = frozenset({"files"})
 #: MultiDict accessors that give one FileStorage (or a list of them for getlist).

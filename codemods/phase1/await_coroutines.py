@@ -132,6 +132,10 @@ class AwaitCoroutines(Rule):
                     yield E.Marker(NO_AWAIT_HERE.code, site.node.lineno,
                                    f"needs `await` ({site.reason}) but this code must stay sync")
                     continue
+                guard = _json_guard(ctx, site.node, ev)
+                if guard is not None:
+                    yield from guard
+                    continue
                 yield E.Await(site.code, ctx.span(site.node))
             # calls we cannot resolve that carry the name of an async project function
             if async_names:
@@ -143,3 +147,53 @@ class AwaitCoroutines(Rule):
                             and index.qualify(node.func, ctx.eval_scope(scope, node)) is None):
                         yield E.Marker(MAYBE_ASYNC_METHOD.code, node.lineno,
                                        f"`.{node.func.attr}()` may be a project function that is async now")
+
+
+JSON_CODE = "F2Q111"
+register(RuleInfo(
+    JSON_CODE, "json-415-kept", 1,
+    "request.json / get_json() keep Flask's 415 answer for a non-JSON Content-Type",
+    True,
+    "Flask answers 415 Unsupported Media Type when a view reads `request.json` (or calls "
+    "`get_json()` without force/silent) and the body is not JSON; Quart returns None instead "
+    "(quart/wrappers/request.py:374). The await is guarded so the migrated app answers the same.",
+    (Example("data = request.json\n",
+             "data = (await request.json if request.is_json else quart.abort(415, \"...\"))\n"),),
+))
+
+_BARE_PARENTS = (ast.Assign, ast.AnnAssign, ast.Return, ast.Expr, ast.keyword, ast.NamedExpr)
+
+
+def _json_guard(ctx: RuleContext, node: ast.expr, scope: Scope):
+    """Edits that await a strict JSON read and keep Flask's 415, or None if not one."""
+    if isinstance(node, ast.Attribute):
+        attr, call = node, None
+    elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+        attr, call = node.func, node
+    else:
+        return None
+    if attr.attr not in C.JSON_STRICT_MEMBERS or ctx.index.kind(attr.value, scope) is not C.Kind.REQUEST:
+        return None
+    if (call is None) != (attr.attr == "json"):
+        return None
+    if call is not None:
+        if call.args:
+            return None
+        for kw in call.keywords:
+            if kw.arg not in ("force", "silent", "cache"):
+                return None
+            if kw.arg in ("force", "silent") and not (
+                    isinstance(kw.value, ast.Constant) and kw.value.value is False):
+                return None  # force/silent (or unknown): Quart and Flask agree already
+    b = ctx.module.scope.bindings.get("quart")
+    if b is not None and not (b.kind == "import" and b.target == "quart"):
+        return None
+    parent = ctx.parent(node)
+    bare = isinstance(parent, _BARE_PARENTS) or (isinstance(parent, ast.Call) and node in parent.args)
+    inner = "await {expr} if {r}.is_json else " + C.ABORT + "(415, " + repr(C.JSON_415_DESCRIPTION) + ")"
+    template = inner if bare else "(" + inner + ")"
+    return [
+        E.Replace(JSON_CODE, ctx.span(node), template,
+                  (("expr", ctx.span(node)), ("r", ctx.span(attr.value)))),
+        E.AddImport(JSON_CODE, "quart"),
+    ]

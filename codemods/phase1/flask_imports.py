@@ -106,38 +106,31 @@ class FlaskImports(Rule):
                     found = index.lookup(node.id, ev)
                     if found and found[1].kind == "import":
                         yield E.Replace(code, ctx.span(node), aliases[node.id])
+                elif (isinstance(node, ast.Name) and node.id in aliases
+                      and aliases[node.id] != node.id
+                      and isinstance(ctx.parent(node), ast.Attribute)):
+                    # the module alias itself: `flask.request` → `quart.request`
+                    found = index.lookup(node.id, ev)
+                    if found and found[1].kind == "import":
+                        yield E.Replace(code, ctx.span(node), aliases[node.id])
                 elif isinstance(node, ast.Attribute) and _root_name(node) in aliases:
-                    if isinstance(ctx.parent(node), ast.Attribute):
-                        continue  # handle the longest chain once
                     qual = index.qualify(node, ev)
-                    if qual is None or not _is_flask(qual):
+                    if qual is None or not _is_flask(qual) or isinstance(ctx.parent(node), ast.Attribute) \
+                            and C.quart_name(qual) is not None and qual not in C.RENAMES:
                         continue
                     new = C.quart_name(qual)
-                    root = _root_name(node)
                     if new is None:
-                        yield E.Marker(NO_EQUIVALENT.code, node.lineno,
-                                       f"`{qual}`: {C.NO_EQUIVALENT.get(qual, 'no Quart counterpart')}")
+                        if not isinstance(ctx.parent(node), ast.Attribute):
+                            yield E.Marker(NO_EQUIVALENT.code, node.lineno,
+                                           f"`{qual}`: {C.NO_EQUIVALENT.get(qual, 'no Quart counterpart')}")
                         continue
-                    # keep the user's alias for the module: fl.Flask → fl.Quart
-                    local_chain = _chain(node)
-                    old_tail = qual.split(".")[len(qual.split(".")) - (len(local_chain) - 1):]
-                    new_parts = new.split(".")
-                    new_tail = new_parts[len(new_parts) - len(old_tail):]
-                    new_root = aliases[root]
-                    if new_tail != old_tail or new_root != root:
-                        yield E.Replace(code, ctx.span(node), ".".join([new_root, *new_tail]))
+                    new_attr = new.rsplit(".", 1)[1]
+                    if new_attr != node.attr:  # Flask → Quart, FlaskClient → QuartClient, …
+                        yield E.Replace(code, ctx.span(node), "{v}." + new_attr,
+                                        (("v", ctx.span(node.value)),))
 
 
 def _root_name(node: ast.expr) -> str | None:
     while isinstance(node, ast.Attribute):
         node = node.value
     return node.id if isinstance(node, ast.Name) else None
-
-
-def _chain(node: ast.expr) -> list[str]:
-    out = []
-    while isinstance(node, ast.Attribute):
-        out.insert(0, node.attr)
-        node = node.value
-    out.insert(0, node.id)
-    return out

@@ -54,7 +54,7 @@ REWRITES = [
 
         @app.post("/j")
         async def j():
-            return quart.jsonify((await quart.request.get_json())["a"])
+            return quart.jsonify((await quart.request.get_json() if quart.request.is_json else quart.abort(415, "Did not attempt to load JSON data because the request Content-Type was not 'application/json'."))["a"])
         """,
         id="import-module-form",
     ),
@@ -433,7 +433,7 @@ def test_reexport_inside_project(tmp_path):
         "pkg/compat.py": "from flask import request\n",
         "pkg/views.py": "from .compat import request\n\ndef helper():\n    return request.json\n",
     })
-    assert out["pkg/views.py"] == "from .compat import request\n\nasync def helper():\n    return await request.json\n"
+    assert "async def helper():\n    return await request.json if request.is_json else quart.abort(415" in out["pkg/views.py"]
 
 
 def test_dependency_files(tmp_path):
@@ -467,3 +467,27 @@ def test_comments_and_formatting_kept(tmp_path):
     assert "    Quart,  # the app class\n" in out
     assert "app = Quart(__name__)   # odd   spacing kept" in out
     assert '    # read the form\n    value = (await request.form).get( "a" )  # inline\n' in out
+
+
+def test_strict_json_keeps_flask_415(tmp_path):
+    out = migrate_one(tmp_path, d("""
+        from flask import Flask, request
+
+        app = Flask(__name__)
+
+        @app.put("/a")
+        def a():
+            data = request.json
+            return {"n": len(request.get_json()["x"])}
+
+        @app.put("/b")
+        def b():
+            return request.get_json(silent=True) or {}
+    """))
+    msg = repr("Did not attempt to load JSON data because the request Content-Type was not 'application/json'.")
+    assert f"    data = await request.json if request.is_json else quart.abort(415, {msg})\n" in out
+    assert f'len((await request.get_json() if request.is_json else quart.abort(415, {msg}))["x"])' in out
+    # silent=True: Flask and Quart both return None, a plain await is exact
+    assert "return await request.get_json(silent=True) or {}" in out
+    assert "import quart\n" in out
+    assert migrate_one(tmp_path / "again", out) == out
