@@ -491,3 +491,38 @@ def test_strict_json_keeps_flask_415(tmp_path):
     assert "return await request.get_json(silent=True) or {}" in out
     assert "import quart\n" in out
     assert migrate_one(tmp_path / "again", out) == out
+
+
+def test_after_this_request_callback_and_stream_decorator(tmp_path):
+    out = migrate_one(tmp_path, d("""
+        from flask import Flask, after_this_request, request, stream_with_context
+
+        app = Flask(__name__)
+
+        @app.route("/")
+        def index():
+            @after_this_request
+            def add(response):
+                response.headers["X-Len"] = str(len(response.get_data()))
+                return response
+
+            @stream_with_context
+            def gen():
+                yield request.args.get("q", "")
+
+            return app.response_class(gen())
+    """))
+    assert "    @after_this_request\n    async def add(response):\n" in out
+    assert 'str(len(await response.get_data()))' in out
+    assert "    @stream_with_context\n    async def gen():\n" in out
+
+
+def test_jobs_give_the_same_result(tmp_path):
+    from flask2quart import engine
+    from tests.helpers import copy_fixture_app
+
+    app_dir = copy_fixture_app("notebook", tmp_path)
+    one = engine.run([app_dir], 1, jobs=1)
+    two = engine.run([app_dir], 1, jobs=2)
+    assert [(f.rel, f.new) for f in one.files] == [(f.rel, f.new) for f in two.files]
+    assert len(one.changed) > 5
