@@ -292,21 +292,15 @@ def _set_first_param_kind(facts: ProjectFacts, fscope: Scope, kind: Kind) -> Non
 def _classify_call(facts: ProjectFacts, call: ast.Call, scope: Scope) -> None:
     index = facts.index
     func = call.func
-    if not isinstance(func, ast.Attribute):
-        # threading.Thread(target=f) → f must stay sync
-        if index.qualify(func, scope) == "threading.Thread":
-            for kw in call.keywords:
-                if kw.arg == "target":
-                    f = index.function_for_qualname(index.qualify(kw.value, scope))
-                    if f is not None:
-                        facts.must_sync.setdefault(f, "thread target")
-        return
     if index.qualify(func, scope) == "threading.Thread":
+        # threading.Thread(target=f) → f must stay sync
         for kw in call.keywords:
             if kw.arg == "target":
                 f = index.function_for_qualname(index.qualify(kw.value, scope))
                 if f is not None:
                     facts.must_sync.setdefault(f, "thread target")
+        return
+    if not isinstance(func, ast.Attribute):
         return
     owner_kind = index.kind(func.value, scope)
     # app.cli.add_command(cmd)
