@@ -69,6 +69,15 @@ NO_EQUIVALENT: dict[str, str] = {
 }
 
 
+FLASK_PACKAGE = "flask"
+QUART_PACKAGE = "quart"
+
+
+def is_flask_module(name: str | None) -> bool:
+    """``flask`` or one of its submodules (a name to rewrite)."""
+    return bool(name) and (name == FLASK_PACKAGE or name.startswith(FLASK_PACKAGE + "."))
+
+
 def quart_name(flask_qualname: str) -> str | None:
     """Map ``flask.x.Y`` to its Quart spelling, or None when there is none."""
     if flask_qualname in NO_EQUIVALENT:
@@ -249,6 +258,7 @@ JSON_415_DESCRIPTION = (
     " 'application/json'."
 )
 ABORT = "quart.abort"
+ABORT_MODULE = "quart"
 
 #: Request members that, once awaited, give a MultiDict of uploaded files.
 FILES_MEMBERS = frozenset({"files"})
@@ -256,11 +266,20 @@ FILES_MEMBERS = frozenset({"files"})
 FILES_ITEM_ACCESSORS = frozenset({"get", "__getitem__"})
 FILES_LIST_ACCESSORS = frozenset({"getlist", "values"})
 
+#: App methods that build a Response (flask/app.py make_response, ``response_class``).
+APP_RESPONSE_FACTORIES = frozenset({"make_response", "response_class"})
+RESPONSE_CLASS = "fw.Response"
+
 #: Methods that open a resource: awaited they return an aiofiles context manager
 #: (``async with await app.open_resource(p) as f: await f.read()``, quart/app.py:372).
 #: Their sync equivalent, kept for code that must stay sync (CLI commands):
 #: Flask's ``open(os.path.join(root_path, resource), mode)`` (flask/sansio/scaffold.py).
 OPEN_RESOURCE_METHODS = frozenset({"open_resource", "open_instance_resource"})
+OPEN_RESOURCE_READ = "read"
+#: Flask's own definition, written out: ``{obj}``/``{res}``/``{mode}`` are the call's parts.
+OPEN_RESOURCE_SYNC_TEMPLATE = "open(os.path.join({obj}.root_path, {res}), {mode})"
+OPEN_RESOURCE_SYNC_IMPORT = "os"
+OPEN_RESOURCE_DEFAULT_MODE = "'rb'"
 
 # ---------------------------------------------------------------------------
 # 3. Registration: views and hooks
@@ -355,9 +374,17 @@ ASYNC_CONTEXT_METHODS: dict[Kind, frozenset[str]] = {
 #: Quart's AppGroup.command defaults with_appcontext to False (quart/cli.py:318-330);
 #: Flask pushes an app context for every command (flask/cli.py:420).
 CLI_WITH_APPCONTEXT = "fw.cli.with_appcontext"
+CLI_WITH_APPCONTEXT_IMPORT = ("quart.cli", "with_appcontext")
+CLI_WITH_APPCONTEXT_KWARG = "with_appcontext"
+#: ``app.cli`` / ``bp.cli`` and the AppGroup methods that define or add commands.
+CLI_ATTR = "cli"
+CLI_COMMAND_METHODS = frozenset({"command", "group"})
+CLI_ADD_COMMAND = "add_command"
 CLICK_COMMAND_DECORATORS = frozenset({"click.command", "click.group"})
 
 STREAM_WITH_CONTEXT = "fw.stream_with_context"
+SEND_FILE = "fw.send_file"
+SEND_FROM_DIRECTORY = "fw.send_from_directory"
 #: Quart cuts every response at RESPONSE_TIMEOUT (asgi.py:106-111) unless
 #: ``response.timeout = None``; Flask has no such limit.
 RESPONSE_TIMEOUT_ATTR = "timeout"

@@ -185,8 +185,8 @@ def _json_guard(ctx: RuleContext, node: ast.expr, scope: Scope):
             if kw.arg in ("force", "silent") and not (
                     isinstance(kw.value, ast.Constant) and kw.value.value is False):
                 return None  # force/silent (or unknown): Quart and Flask agree already
-    b = ctx.module.scope.bindings.get("quart")
-    if b is not None and not (b.kind == "import" and b.target == "quart"):
+    b = ctx.module.scope.bindings.get(C.ABORT_MODULE)
+    if b is not None and not (b.kind == "import" and b.target == C.ABORT_MODULE):
         return None
     parent = ctx.parent(node)
     bare = isinstance(parent, _BARE_PARENTS) or (isinstance(parent, ast.Call) and node in parent.args)
@@ -195,5 +195,5 @@ def _json_guard(ctx: RuleContext, node: ast.expr, scope: Scope):
     return [
         E.Replace(JSON_CODE, ctx.span(node), template,
                   (("expr", ctx.span(node)), ("r", ctx.span(attr.value)))),
-        E.AddImport(JSON_CODE, "quart"),
+        E.AddImport(JSON_CODE, C.ABORT_MODULE),
     ]

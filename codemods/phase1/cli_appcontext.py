@@ -35,10 +35,11 @@ class CliWithAppContext(Rule):
             deco = facts.cli_commands.get(scope)
             if deco is not None:
                 if isinstance(deco, ast.Call):
-                    if not any(k.arg == "with_appcontext" for k in deco.keywords):
-                        yield E.AddKeyword(self.info.code, ctx.span(deco), "with_appcontext", "True")
+                    if not any(k.arg == C.CLI_WITH_APPCONTEXT_KWARG for k in deco.keywords):
+                        yield E.AddKeyword(self.info.code, ctx.span(deco), C.CLI_WITH_APPCONTEXT_KWARG, "True")
                 else:
-                    yield E.Replace(self.info.code, ctx.span(deco), "{d}(with_appcontext=True)",
+                    yield E.Replace(self.info.code, ctx.span(deco),
+                                    "{d}(" + C.CLI_WITH_APPCONTEXT_KWARG + "=True)",
                                     (("d", ctx.span(deco)),))
             elif scope in facts.click_commands_registered and "click" in facts.roles.get(scope, ()):
                 outer = scope.parent
@@ -48,16 +49,11 @@ class CliWithAppContext(Rule):
                     for d in scope.node.decorator_list
                 )
                 if not has:
-                    name = self._free_name(ctx)
-                    yield E.AddDecorator(self.info.code, scope.node.lineno, scope.name, name)
-                    if name == "with_appcontext":
-                        yield E.AddImport(self.info.code, "quart.cli", "with_appcontext")
-                    else:
-                        yield E.AddImport(self.info.code, "quart.cli")
-
-    @staticmethod
-    def _free_name(ctx: RuleContext) -> str:
-        b = ctx.module.scope.bindings.get("with_appcontext")
-        if b is None or (b.kind == "import" and C.canonical(b.target) == C.CLI_WITH_APPCONTEXT):
-            return "with_appcontext"
-        return "quart.cli.with_appcontext"
+                    module, name = C.CLI_WITH_APPCONTEXT_IMPORT
+                    b = ctx.module.scope.bindings.get(name)
+                    if b is None or (b.kind == "import" and C.canonical(b.target) == C.CLI_WITH_APPCONTEXT):
+                        yield E.AddDecorator(self.info.code, scope.node.lineno, scope.name, name)
+                        yield E.AddImport(self.info.code, module, name)
+                    else:  # the name is taken: use the dotted form
+                        yield E.AddDecorator(self.info.code, scope.node.lineno, scope.name, f"{module}.{name}")
+                        yield E.AddImport(self.info.code, module)

@@ -24,8 +24,7 @@ NO_EQUIVALENT = marker(
 )
 
 
-def _is_flask(module: str | None) -> bool:
-    return bool(module) and (module == "flask" or module.startswith("flask."))
+_is_flask = C.is_flask_module
 
 
 @rule(

@@ -49,7 +49,7 @@ class OpenResource(Rule):
                 with_stmt = self._simple_with(ctx, node)
                 if with_stmt is not None and facts.is_async(scope) and ev is scope:
                     var = with_stmt.items[0].optional_vars.id
-                    reads = _reads(with_stmt, var)
+                    reads = _reads(ctx, with_stmt, var)
                     if reads is not None:
                         yield E.AsyncWith(code, with_stmt.lineno,
                                           ctx.source.lines.col(with_stmt.lineno, with_stmt.col_offset))
@@ -71,48 +71,39 @@ class OpenResource(Rule):
     def _sync_form(self, ctx: RuleContext, node: ast.Call):
         args = list(node.args)
         kws = {k.arg: k.value for k in node.keywords}
-        if len(args) < 1 and "resource" not in kws or any(k is None for k in kws):
+        if None in kws or not (args or "resource" in kws):
             return
-        subs = [("obj", ctx.span(node.func.value))]
+        os_binding = ctx.module.scope.bindings.get(C.OPEN_RESOURCE_SYNC_IMPORT)
+        if os_binding is not None and os_binding.target != C.OPEN_RESOURCE_SYNC_IMPORT:
+            return  # `os` means something else here
         res = args[0] if args else kws["resource"]
-        subs.append(("res", ctx.span(res)))
         mode = args[1] if len(args) > 1 else kws.get("mode")
         enc = args[2] if len(args) > 2 else kws.get("encoding")
-        template = "open(os.path.join({obj}.root_path, {res}), "
-        if mode is None:
-            template += "'rb'"
-        else:
+        subs = [("obj", ctx.span(node.func.value)), ("res", ctx.span(res))]
+        mode_text = C.OPEN_RESOURCE_DEFAULT_MODE
+        if mode is not None:
             subs.append(("mode", ctx.span(mode)))
-            template += "{mode}"
+            mode_text = "{mode}"
         if enc is not None:
             subs.append(("enc", ctx.span(enc)))
-            template += ", encoding={enc}"
-        template += ")"
-        if ctx.module.scope.bindings.get("os", None) not in (None,) and \
-                ctx.module.scope.bindings["os"].target != "os":
-            return
+            mode_text += ", encoding={enc}"
+        template = C.OPEN_RESOURCE_SYNC_TEMPLATE.replace("{mode}", mode_text)
         yield E.Replace(self.info.code, ctx.span(node), template, tuple(subs))
-        yield E.AddImport(self.info.code, "os")
+        yield E.AddImport(self.info.code, C.OPEN_RESOURCE_SYNC_IMPORT)
 
 
-def _reads(with_stmt: ast.With, var: str) -> list[ast.Call] | None:
-    """All uses of ``var`` in the block, if each one is ``var.read()``; else None."""
-    reads = []
+def _reads(ctx: RuleContext, with_stmt: ast.With, var: str) -> list[ast.Call] | None:
+    """The ``var.read()`` calls in the block, if they are its only uses of ``var``; else None."""
+    calls = []
     for stmt in with_stmt.body:
         for n in ast.walk(stmt):
-            if isinstance(n, ast.Name) and n.id == var:
-                reads.append(n)
-    calls = []
-    parents = {}
-    for stmt in with_stmt.body:
-        for p in ast.walk(stmt):
-            for c in ast.iter_child_nodes(p):
-                parents[c] = p
-    for n in reads:
-        attr = parents.get(n)
-        call = parents.get(attr)
-        if not (isinstance(attr, ast.Attribute) and attr.attr == "read"
-                and isinstance(call, ast.Call) and call.func is attr and isinstance(n.ctx, ast.Load)):
-            return None
-        calls.append(call)
+            if not (isinstance(n, ast.Name) and n.id == var):
+                continue
+            attr = ctx.parent(n)
+            call = ctx.parent(attr)
+            if not (isinstance(attr, ast.Attribute) and attr.attr == C.OPEN_RESOURCE_READ
+                    and isinstance(call, ast.Call) and call.func is attr
+                    and isinstance(n.ctx, ast.Load)):
+                return None
+            calls.append(call)
     return calls

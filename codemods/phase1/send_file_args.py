@@ -42,9 +42,9 @@ class SendFileArguments(Rule):
                 if not isinstance(node, ast.Call):
                     continue
                 canon = index.canonical(node.func, ctx.eval_scope(scope, node))
-                if canon == "fw.send_file":
+                if canon == C.SEND_FILE:
                     table, safe_pos = C.SEND_FILE_KWARGS, C.SEND_FILE_SAFE_POSITIONAL
-                elif canon == "fw.send_from_directory":
+                elif canon == C.SEND_FROM_DIRECTORY:
                     table, safe_pos = C.SEND_FROM_DIRECTORY_KWARGS, C.SEND_FROM_DIRECTORY_SAFE_POSITIONAL
                 else:
                     continue
@@ -53,7 +53,7 @@ class SendFileArguments(Rule):
                 if len(node.args) > safe_pos:
                     problems.append("positional arguments after the first "
                                     f"{safe_pos} mean something else in Quart")
-                if canon == "fw.send_file" and node.args and _is_open_call(node.args[0], index, scope):
+                if canon == C.SEND_FILE and node.args and _is_open_call(node.args[0], index, scope):
                     problems.append("Quart's send_file takes a path or io.BytesIO, not an open file")
                 for kw in node.keywords:
                     if kw.arg not in table:
@@ -71,7 +71,7 @@ class SendFileArguments(Rule):
                         problems.append("Quart's `add_etags` takes a bool, not an ETag string")
                         continue
                     yield E.RenameKeyword(self.info.code, span, kw.arg, new)
-                if canon == "fw.send_file":
+                if canon == C.SEND_FILE:
                     for name, value in C.SEND_FILE_DEFAULTS_TO_KEEP.items():
                         if not any(k.arg == name for k in node.keywords) and not any(
                                 k.arg is None for k in node.keywords):

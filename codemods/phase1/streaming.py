@@ -88,7 +88,7 @@ class AsyncStreaming(Rule):
             if not isinstance(node, ast.Return) or node.value is None:
                 continue
             value = node.value
-            if not (isinstance(value, ast.Call) and index.canonical(value.func, scope) == "fw.Response"
+            if not (isinstance(value, ast.Call) and index.canonical(value.func, scope) == C.RESPONSE_CLASS
                     and value.args and _is_stream(value.args[0], local_gens | streamed_names, index, scope)):
                 continue
             name = "response" if "response" not in scope.bindings else "streamed_response"

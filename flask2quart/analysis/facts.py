@@ -67,8 +67,8 @@ def _cli_decorator(index: ProjectIndex, expr: ast.expr, scope: Scope) -> bool:
     """``@app.cli.command(...)`` / ``@bp.cli.command``."""
     target = expr.func if isinstance(expr, ast.Call) else expr
     return (
-        isinstance(target, ast.Attribute) and target.attr in ("command", "group")
-        and isinstance(target.value, ast.Attribute) and target.value.attr == "cli"
+        isinstance(target, ast.Attribute) and target.attr in C.CLI_COMMAND_METHODS
+        and isinstance(target.value, ast.Attribute) and target.value.attr == C.CLI_ATTR
         and index.kind(target.value.value, scope) in (Kind.APP, Kind.BLUEPRINT)
     )
 
@@ -304,8 +304,8 @@ def _classify_call(facts: ProjectFacts, call: ast.Call, scope: Scope) -> None:
         return
     owner_kind = index.kind(func.value, scope)
     # app.cli.add_command(cmd)
-    if (func.attr == "add_command" and isinstance(func.value, ast.Attribute)
-            and func.value.attr == "cli"
+    if (func.attr == C.CLI_ADD_COMMAND and isinstance(func.value, ast.Attribute)
+            and func.value.attr == C.CLI_ATTR
             and index.kind(func.value.value, scope) in (Kind.APP, Kind.BLUEPRINT)
             and call.args):
         f = index.function_for_qualname(index.qualify(call.args[0], scope))

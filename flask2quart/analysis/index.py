@@ -481,7 +481,7 @@ class ProjectIndex:
                 owner = self.kind(expr.func.value, scope, _depth + 1)
                 if owner is Kind.FILES and expr.func.attr in C.FILES_ITEM_ACCESSORS:
                     return Kind.FILESTORAGE
-                if owner is Kind.APP and expr.func.attr in ("make_response", "response_class"):
+                if owner is Kind.APP and expr.func.attr in C.APP_RESPONSE_FACTORIES:
                     return Kind.RESPONSE
                 if owner is Kind.APP and expr.func.attr in C.TEST_FACTORY_KINDS:
                     return C.TEST_FACTORY_KINDS[expr.func.attr]
