@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass
-from typing import ClassVar, Iterable
+from typing import Callable, ClassVar, Iterable
 
 from flask2quart.analysis.facts import ProjectFacts
 from flask2quart.analysis.index import FuncNode, ModuleInfo, ProjectIndex, Scope
@@ -66,3 +66,25 @@ def is_generator(node: ast.AST) -> bool:
             continue
         stack.extend(ast.iter_child_nodes(n))
     return False
+
+
+#: (phase, provider) pairs; a provider yields the direct await sites of one function
+#: (``AwaitSite`` values) and so seeds the async propagation of its phase.
+_AWAIT_SITE_PROVIDERS: list[tuple[int, Callable]] = []
+
+
+def await_site_provider(phase: int):
+    """Register ``fn(facts, scope) -> Iterable[AwaitSite]`` for ``phase`` and later."""
+
+    def deco(fn):
+        _AWAIT_SITE_PROVIDERS.append((phase, fn))
+        return fn
+
+    return deco
+
+
+def await_site_providers(phase: int) -> list[Callable]:
+    from flask2quart.rules import load_all
+
+    load_all()
+    return [fn for ph, fn in _AWAIT_SITE_PROVIDERS if ph <= phase]

@@ -107,10 +107,19 @@ def _rule_classes():
 
 
 def analyse(project: Project, phase: int = 1) -> F.ProjectFacts:
-    from codemods.phase1.await_coroutines import direct_sites
+    """Whole-project facts. The async fixpoint is seeded by every registered await-site
+    provider of the phases up to ``phase`` (phase 1: Quart coroutines; later phases add
+    their own, e.g. calls that become ``await client.get(...)``)."""
+    from codemods.base import await_site_providers
+
+    providers = await_site_providers(phase)
+
+    def sites_for(facts, scope):
+        for provider in providers:
+            yield from provider(facts, scope)
 
     index = ProjectIndex(project)
-    return F.collect(index, direct_sites)
+    return F.collect(index, sites_for)
 
 
 def plan(project: Project, facts: F.ProjectFacts, phase: int,

@@ -12,7 +12,7 @@ from __future__ import annotations
 import ast
 from typing import Iterable
 
-from codemods.base import Rule, RuleContext, is_generator
+from codemods.base import Rule, RuleContext, await_site_provider, is_generator
 from flask2quart import catalogue as C
 from flask2quart import edits as E
 from flask2quart.analysis.facts import AwaitSite, ProjectFacts
@@ -46,6 +46,7 @@ MAYBE_ASYNC_METHOD = marker(
 )
 
 
+@await_site_provider(1)
 def direct_sites(facts: ProjectFacts, scope: Scope) -> Iterable[AwaitSite]:
     """Expressions in ``scope`` that need ``await`` because of the catalogue."""
     index = facts.index
