@@ -19,6 +19,7 @@ class RuleContext:
     module: ModuleInfo
     index: ProjectIndex
     facts: ProjectFacts
+    phase: int = 1  # the phase being applied (rules of phases <= this run)
 
     def span(self, node: ast.AST) -> Span:
         return self.source.lines.span(node)

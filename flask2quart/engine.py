@@ -133,7 +133,7 @@ def plan(project: Project, facts: F.ProjectFacts, phase: int,
         info = facts.index.modules.get(src.module)
         if info is None or info.source is not src:
             continue  # a duplicate module name: analysed under the first file only
-        ctx = RuleContext(src, info, facts.index, facts)
+        ctx = RuleContext(src, info, facts.index, facts, phase)
         script: list[E.Edit] = []
         try:
             for det in detectors:
