@@ -1,0 +1,185 @@
+"""Flask extensions: what phase 1 does with each one (pure data, no imports of the extensions).
+
+``verdict``
+    ``"swap"``: a rule in ``codemods/phase1/ext_<name>.py`` rewrites the extension's uses to
+    its Quart package (only in projects where the rule handles every use; otherwise the project
+    keeps the extension on the bridge when the bridge runs it, see
+    :func:`flask2quart.analysis.extensions.extension_usage`).
+    ``"bridge"``: the extension runs unchanged on ``flask2quart.bridge.Quart``
+    (``flask2quart/bridge/supported.py``); phase 1 imports ``Quart`` from the bridge.
+    ``"person"``: no automatic form; a marker tells what to do.
+
+Facts about the Quart packages were read from the installed sources (quart-cors 0.8.0,
+quart-wtforms 1.0.3) and checked by ``tests/phase1/test_extensions.py`` on Quart 0.22 and 0.23.1.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ExtensionFact:
+    flask_module: str              # top-level import name, "flask_cors"
+    flask_distribution: str        # "flask-cors" (compare normalised: lowercase, -/_/. equal)
+    verdict: str                   # "swap" | "bridge" | "person"
+    quart_module: str | None       # "quart_cors"
+    quart_requirement: str | None  # requirement for a swap, e.g. "quart-cors==0.8.0"
+    advice: str
+
+
+SWAP, BRIDGE, PERSON = "swap", "bridge", "person"
+
+#: the requirement that brings the bridge (added when any extension stays on it)
+BRIDGE_REQUIREMENT = "flask2quart"
+BRIDGE_MODULE = "flask2quart.bridge"
+BRIDGE_APP = "flask2quart.bridge.Quart"
+
+EXTENSIONS: dict[str, ExtensionFact] = {f.flask_module: f for f in (
+    ExtensionFact(
+        "flask_cors", "flask-cors", SWAP, "quart_cors", "quart-cors==0.8.0",
+        "`CORS(x, ...)` becomes `x = cors(x, ...)`, `@cross_origin(...)` becomes "
+        "`@route_cors(...)` (quart-cors 0.8.0 works on Quart 0.22 and 0.23.1). Calls using "
+        "options quart-cors lacks (resources=, regex origins, send_wildcard=, vary_header=, "
+        "always_send=, …) keep Flask-CORS on flask2quart.bridge.",
+    ),
+    ExtensionFact(
+        "flask_wtf", "flask-wtf", SWAP, "quart_wtf", "quart-wtforms==1.0.3",
+        "`FlaskForm` becomes `QuartForm`, `F()` inside a request becomes "
+        "`await F.create_form()`, `form.validate_on_submit()` is awaited, `CSRFProtect` comes "
+        "from quart_wtf (quart-wtforms 1.0.3 works on Quart 0.22 and 0.23.1). Forms built "
+        "outside a view or with Flask-WTF-only names (RecaptchaField, FileField from "
+        "flask_wtf.file, …) keep Flask-WTF on flask2quart.bridge.",
+    ),
+    ExtensionFact(
+        "flask_sqlalchemy", "flask-sqlalchemy", BRIDGE, None, None,
+        "runs through flask2quart.bridge; native: SQLAlchemy's asyncio extension "
+        "(sqlalchemy.ext.asyncio, port in phase 2)",
+    ),
+    ExtensionFact(
+        "flask_login", "flask-login", BRIDGE, None, None,
+        "runs through flask2quart.bridge; native: quart-auth (no user_loader; 401 instead of "
+        "a redirect)",
+    ),
+    ExtensionFact(
+        "flask_mail", "flask-mail", BRIDGE, None, None,
+        "runs through flask2quart.bridge; native: aiosmtplib (mail.send blocks the loop: send "
+        "from a thread)",
+    ),
+    ExtensionFact(
+        "flask_migrate", "flask-migrate", BRIDGE, None, None,
+        "runs through flask2quart.bridge (`quart db ...`); native: alembic directly",
+    ),
+    ExtensionFact(
+        "flask_caching", "flask-caching", BRIDGE, None, None,
+        "runs through flask2quart.bridge; native: aiocache",
+    ),
+    ExtensionFact(
+        "flask_babel", "flask-babel", PERSON, "quart_babel", None,
+        "no mechanical swap yet: quart-babel's API differs from Flask-Babel 3/4 (locale "
+        "selectors, gettext/lazy_gettext imports) and it is not on the bridge; port by hand.",
+    ),
+    ExtensionFact(
+        "flask_session", "flask-session", PERSON, "quart_session", None,
+        "not on the bridge (a Flask SessionInterface; Quart awaits its methods); quart-session "
+        "has redis/memcached/mongodb/null backends only; port by hand.",
+    ),
+    ExtensionFact(
+        "flask_compress", "flask-compress", PERSON, "quart_compress", None,
+        "not on the bridge; replace by quart-compress (`Compress(app)`) by hand and check "
+        "streaming responses.",
+    ),
+    ExtensionFact(
+        "flask_limiter", "flask-limiter", PERSON, "quart_rate_limiter", None,
+        "not on the bridge; quart-rate-limiter takes `RateLimit(count, timedelta)` instead of "
+        "'5 per minute' strings and keys by remote address by default; port by hand.",
+    ),
+    ExtensionFact(
+        "flask_sock", "flask-sock", PERSON, "quart", None,
+        "WSGI websocket hijacking; rewrite each `@sock.route` as a native `@app.websocket` "
+        "handler (`await websocket.receive()` / `await websocket.send()`).",
+    ),
+    ExtensionFact(
+        "flask_socketio", "flask-socketio", PERSON, "socketio", None,
+        "needs its own server and WSGI middleware; use native @app.websocket handlers or "
+        "python-socketio's AsyncServer with socketio.ASGIApp(sio, other_asgi_app=app).",
+    ),
+    ExtensionFact(
+        "flask_restful", "flask-restful", PERSON, "quart_schema", None,
+        "does not run on the bridge (error router and Flask internals); port resources to "
+        "quart.views.MethodView + quart-schema.",
+    ),
+    ExtensionFact(
+        "flask_restx", "flask-restx", PERSON, "quart_schema", None,
+        "does not run on the bridge; port to quart.views.MethodView + quart-schema.",
+    ),
+    ExtensionFact(
+        "flask_smorest", "flask-smorest", PERSON, "quart_schema", None,
+        "does not run on the bridge; port to quart.views.MethodView + quart-schema.",
+    ),
+    ExtensionFact(
+        "flask_admin", "flask-admin", PERSON, None, None,
+        "no Quart counterpart and not on the bridge; keep that part on Flask or rewrite it.",
+    ),
+    ExtensionFact(
+        "flask_debugtoolbar", "flask-debugtoolbar", PERSON, None, None,
+        "relies on WSGI/Werkzeug debugger internals; remove it for Quart.",
+    ),
+)}
+
+#: advice for a ``flask_*`` import that is in neither table
+UNKNOWN_ADVICE = (
+    "unknown Flask extension: not tested on flask2quart.bridge; try it there "
+    "(`from flask2quart.bridge import Quart`) or port it by hand"
+)
+
+
+def normalise_distribution(name: str) -> str:
+    """PEP 503 name normalisation: ``Flask_CORS`` == ``flask-cors``."""
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def by_distribution(name: str) -> ExtensionFact | None:
+    """The fact for a distribution name (any spelling), or None."""
+    norm = normalise_distribution(name)
+    for fact in EXTENSIONS.values():
+        if normalise_distribution(fact.flask_distribution) == norm:
+            return fact
+    return None
+
+
+def is_extension_module(name: str | None) -> bool:
+    """``flask_cors``, ``flask_wtf.csrf``, … (a ``flask_*`` top-level import, or a known one)."""
+    if not name:
+        return False
+    top = name.split(".", 1)[0]
+    return top in EXTENSIONS or top.startswith("flask_")
+
+
+# --------------------------------------------------------------------------- Flask-CORS → quart-cors
+CORS_MODULE = "quart_cors"
+CORS_CLASS = "flask_cors.CORS"                    # CORS(app_or_bp, **options)
+CORS_DECORATOR = "flask_cors.cross_origin"        # @cross_origin(**options)
+CORS_APPLY = "cors"                               # quart_cors.cors(app_or_bp, **options) -> same object
+CORS_ROUTE = "route_cors"                         # quart_cors.route_cors(**options)
+#: Flask-CORS keyword → quart-cors keyword (both functions take the same names).
+CORS_KWARGS = {
+    "origins": "allow_origin",
+    "supports_credentials": "allow_credentials",
+    "methods": "allow_methods",
+    "allow_headers": "allow_headers",
+    "expose_headers": "expose_headers",
+    "max_age": "max_age",
+}
+#: Keyword values quart-cors needs where Flask-CORS's default differs.
+#: Flask-CORS sends no Access-Control-Expose-Headers by default; quart-cors 0.8.0 defaults to
+#: [""] (an empty header). Flask-CORS answers a credentialed wildcard origin by echoing the
+#: origin; quart-cors raises ValueError — handled by not swapping ``origins='*'`` +
+#: ``supports_credentials=True``.
+CORS_DEFAULTS_TO_KEEP = {"expose_headers": "[]"}
+#: Flask-CORS options with no quart-cors counterpart: a call using one is not swapped.
+CORS_UNSUPPORTED_KWARGS = frozenset({
+    "resources", "send_wildcard", "vary_header", "automatic_options", "always_send",
+    "intercept_exceptions", "allow_private_network",
+})
