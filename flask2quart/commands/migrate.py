@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -11,9 +10,12 @@ from pathlib import Path
 import click
 
 from flask2quart import engine
+from flask2quart.config import ConfigError, Settings, load_settings
 from flask2quart.diffing import unified_diff
+from flask2quart.reports.migration_formats import report_dict  # noqa: F401  (re-exported)
 
 EXIT_OK, EXIT_PENDING, EXIT_ERROR = 0, 1, 2
+FORMATS = ("text", "json", "github", "sarif")
 
 
 def _git_dirty(root: Path, paths: list[Path]) -> list[str] | None:
@@ -42,56 +44,109 @@ def _display(path: Path, root: Path) -> str:
     return path.name
 
 
-def report_dict(result: engine.RunResult) -> dict:
-    return {
-        "tool": "flask2quart",
-        "phase": result.phase,
-        "root": str(result.root),
-        "summary": {
-            "files": len(result.files),
-            "changed": len(result.changed),
-            "failed": len(result.failed),
-            "markers": len(result.markers),
-        },
-        "files": [
-            {
-                "path": f.rel,
-                "status": f.status,
-                "rules": dict(sorted(f.rules.items())),
-                "markers": [{"code": m.code, "line": m.line, "message": m.message} for m in f.markers],
-                **({"error": f.error.splitlines()[0]} if f.error else {}),
-            }
-            for f in result.files
-            if f.status != "unchanged" or f.markers
-        ],
-    }
+def load_settings_or_exit(start: Path, select, ignore) -> tuple[Settings, set[str] | None]:
+    """``[tool.flask2quart]`` for ``start`` and the rule selection (CLI over config);
+    a bad configuration or an unknown rule code exits 2 with the file and key named."""
+    from flask2quart.rules import load_all
+
+    try:
+        settings = load_settings(start)
+    except ConfigError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_ERROR)
+    known = set(load_all())
+    asked = {c.upper() for c in (*select, *ignore)}
+    unknown = sorted(asked - known)
+    if unknown:
+        click.echo(f"error: unknown rule code(s): {', '.join(unknown)}; see `flask2quart rules`", err=True)
+        sys.exit(EXIT_ERROR)
+    return settings, settings.rules(select, ignore, known)
+
+
+def tty_progress(label: str, quiet: bool):
+    """A rich progress callback for the engine on a TTY (else None) and a stop function."""
+    if quiet or not sys.stderr.isatty():
+        return None, lambda: None
+    from rich.console import Console
+    from rich.progress import Progress
+
+    prog = Progress(transient=True, console=Console(stderr=True))
+    task = None
+
+    def progress(rel, i, total):
+        nonlocal task
+        if task is None:
+            prog.start()
+            task = prog.add_task(label, total=total)
+        prog.update(task, completed=i, description=rel[-40:])
+
+    def stop():
+        if task is not None:
+            prog.stop()
+
+    return progress, stop
+
+
+def colour_enabled(stream) -> bool:
+    return stream.isatty() and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
+
+
+def colourize_diff(text: str) -> str:
+    out = []
+    for ln in text.splitlines(keepends=True):
+        if ln.startswith(("+++", "---")):
+            out.append(click.style(ln, bold=True))
+        elif ln.startswith("+"):
+            out.append(click.style(ln, fg="green"))
+        elif ln.startswith("-"):
+            out.append(click.style(ln, fg="red"))
+        elif ln.startswith("@@"):
+            out.append(click.style(ln, fg="cyan"))
+        else:
+            out.append(ln)
+    return "".join(out)
 
 
 @click.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--phase", type=click.IntRange(1, 3), default=1, show_default=True,
-              help="Apply every phase up to N (1: direct port, 2: blocking calls, 3: HTTP clients).")
+@click.option("--phase", type=click.IntRange(1, 3), default=None,
+              help="Apply every phase up to N (1: direct port, 2: blocking calls, 3: HTTP clients). "
+                   "Default: `phase` in [tool.flask2quart], else 1.")
 @click.option("--dry-run", is_flag=True, help="Write nothing; print a summary of what would change.")
 @click.option("--diff", "show_diff", is_flag=True, help="Write nothing; print a unified diff (git apply accepts it).")
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 when anything would change.")
 @click.option("--jobs", "-j", type=click.IntRange(1, None), default=1, show_default=True,
               help="Transform files in N processes.")
-@click.option("--exclude", multiple=True, metavar="GLOB", help="Skip files matching GLOB (repeatable).")
+@click.option("--exclude", multiple=True, metavar="GLOB", help="Skip files matching GLOB (repeatable; adds to config).")
 @click.option("--report", type=click.Path(path_type=Path), help="Write a JSON report to FILE.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
+              help="Output on stdout: text, json (schemas/report.schema.json), github (Actions "
+                   "annotations) or sarif (2.1.0).")
 @click.option("--allow-dirty", is_flag=True, help="Write even if the git work tree has uncommitted changes.")
-@click.option("--select", multiple=True, metavar="CODE", help="Only apply these rule codes.")
+@click.option("--select", multiple=True, metavar="CODE", help="Only apply these rule codes (overrides config).")
+@click.option("--ignore", multiple=True, metavar="CODE", help="Never apply these rule codes (adds to config).")
 @click.option("-q", "--quiet", is_flag=True, help="Only print errors.")
-def migrate(paths, phase, dry_run, show_diff, check, jobs, exclude, report, allow_dirty, select, quiet):
+@click.option("-v", "--verbose", is_flag=True, help="List the rules applied to every file.")
+def migrate(paths, phase, dry_run, show_diff, check, jobs, exclude, report, fmt, allow_dirty, select,
+            ignore, quiet, verbose):
     """Rewrite a Flask project (PATHS: project directory or files) for Quart.
 
     \b
     Exit codes: 0 done / nothing to do, 1 changes pending (--check),
-    2 error (bad path, unreadable or unparsable input, refused dirty tree).
+    2 error (bad path, bad configuration, unreadable or unparsable input, refused dirty tree).
     """
+    from flask2quart.reports import migration_formats
+
     missing = [p for p in paths if not p.exists()]
     if missing:
         click.echo(f"error: no such file or directory: {', '.join(map(str, missing))}", err=True)
         sys.exit(EXIT_ERROR)
+    if show_diff and fmt != "text":
+        click.echo(f"error: --diff prints a patch on stdout; it cannot be combined with --format {fmt}",
+                   err=True)
+        sys.exit(EXIT_ERROR)
+    settings, rules = load_settings_or_exit(paths[0], select, ignore)
+    phase = phase or settings.phase or 1
     writing = not (dry_run or show_diff or check)
     if writing and not allow_dirty:
         root = paths[0] if paths[0].is_dir() else paths[0].parent
@@ -103,28 +158,18 @@ def migrate(paths, phase, dry_run, show_diff, check, jobs, exclude, report, allo
                 click.echo(f"  {ln}", err=True)
             sys.exit(EXIT_ERROR)
 
-    progress = None
-    if not quiet and sys.stderr.isatty():
-        from rich.progress import Progress
-
-        prog = Progress(transient=True)
-        task = None
-
-        def progress(rel, i, total):  # noqa: F811
-            nonlocal task
-            if task is None:
-                prog.start()
-                task = prog.add_task("transforming", total=total)
-            prog.update(task, completed=i, description=rel[-40:])
-            if i == total:
-                prog.stop()
-
-    result = engine.run(list(paths), phase, excludes=exclude, jobs=jobs,
-                        select=set(select) or None, progress=progress)
+    progress, stop = tty_progress("transforming", quiet)
+    try:
+        result = engine.run(list(paths), phase, excludes=(*settings.exclude, *exclude), jobs=jobs,
+                            select=rules, progress=progress)
+    finally:
+        stop()
 
     if show_diff:
+        colour = colour_enabled(sys.stdout)
         for f in result.changed:
-            sys.stdout.write(unified_diff(f.old, f.new, _display(f.path, result.root)))
+            patch = unified_diff(f.old, f.new, _display(f.path, result.root))
+            sys.stdout.write(colourize_diff(patch) if colour else patch)
     written = 0
     if writing:
         for f in result.changed:
@@ -134,7 +179,9 @@ def migrate(paths, phase, dry_run, show_diff, check, jobs, exclude, report, allo
             except OSError as exc:
                 f.status, f.error = "failed", f"cannot write: {exc}"
     if report:
-        report.write_text(json.dumps(report_dict(result), indent=2) + "\n")
+        report.write_text(migration_formats.render(result, "json"))
+    if fmt != "text":
+        sys.stdout.write(migration_formats.render(result, fmt, check=check))
 
     for f in result.failed:
         click.echo(f"error: {f.rel}: {f.error.splitlines()[0]}", err=True)
@@ -143,13 +190,13 @@ def migrate(paths, phase, dry_run, show_diff, check, jobs, exclude, report, allo
         n = written if writing else len(result.changed)
         lines = [f"{verb} {n} file(s), {len(result.markers)} marker(s) for a person, "
                  f"{len(result.failed)} file(s) failed ({len(result.files)} checked, phase {phase})"]
-        if dry_run or check:
+        if dry_run or check or verbose:
             for f in result.changed:
                 codes = ", ".join(f"{c}×{n}" for c, n in sorted(f.rules.items()))
                 lines.insert(0, f"  {f.rel}: {codes}")
         for f, m in result.markers:
             lines.append(f"  {f.rel}:{m.line}: {m.code} {m.message}")
-        click.echo("\n".join(lines), err=show_diff)
+        click.echo("\n".join(lines), err=show_diff or fmt != "text")
     if result.failed:
         sys.exit(EXIT_ERROR)
     if check and result.changed:

@@ -268,8 +268,11 @@ def _rule_table(registry) -> dict[str, dict[str, Any]]:
 
 
 def _module_of(rel: str) -> str:
-    parent = rel.rsplit("/", 1)[0] if "/" in rel else "."
-    return parent
+    """``pkg/sub/mod.py`` → ``pkg.sub.mod`` (packages by their ``__init__``); other files as is."""
+    if not rel.endswith(".py"):
+        return rel
+    dotted = rel[:-3].replace("/", ".")
+    return dotted[: -len(".__init__")] if dotted.endswith(".__init__") else dotted
 
 
 def build(paths: list[Path], *, excludes: Iterable[str] = (), select: set[str] | None = None,
