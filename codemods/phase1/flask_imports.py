@@ -14,6 +14,8 @@ from typing import Iterable
 from codemods.base import Rule, RuleContext
 from flask2quart import catalogue as C
 from flask2quart import edits as E
+from flask2quart.analysis.extensions import uses_bridge
+from flask2quart.catalogue import extensions as X
 from flask2quart.rules import Example, marker, rule
 
 NO_EQUIVALENT = marker(
@@ -67,6 +69,11 @@ class FlaskImports(Rule):
                         names.append((a.name, new))
                         if a.asname is None:
                             renamed_bindings[a.name] = new
+                bridged = [a for a in node.names if a.name != "*" and _is_app_class(node.module, a.name)]
+                if bridged and uses_bridge(ctx.index):
+                    # an extension runs on flask2quart.bridge: the app class comes from there
+                    yield _bridge_import(code, node, new_module)
+                    continue
                 yield E.RewriteImport(code, node.lineno, ctx.source.lines.col(node.lineno, node.col_offset),
                                       new_module, tuple(names))
             elif isinstance(node, ast.Import):
@@ -124,9 +131,34 @@ class FlaskImports(Rule):
                                            f"`{qual}`: {C.NO_EQUIVALENT.get(qual, 'no Quart counterpart')}")
                         continue
                     new_attr = new.rsplit(".", 1)[1]
+                    if new == X.BRIDGE_REPLACES and uses_bridge(index):
+                        yield E.AddImport(code, X.BRIDGE_MODULE)
+                        yield E.Replace(code, ctx.span(node), X.BRIDGE_APP)
+                        continue
                     if new_attr != node.attr:  # Flask → Quart, FlaskClient → QuartClient, …
                         yield E.Replace(code, ctx.span(node), "{v}." + new_attr,
                                         (("v", ctx.span(node.value)),))
+
+
+def _is_app_class(module: str, name: str) -> bool:
+    return C.quart_name(f"{module}.{name}") == X.BRIDGE_REPLACES
+
+
+def _bridge_import(code: str, node: ast.ImportFrom, new_module: str) -> E.Edit:
+    """``from flask import Flask, request`` → ``from quart import request`` +
+    ``from flask2quart.bridge import Quart`` (the bridge's Quart subclass)."""
+    def alias(a: ast.alias, new: str) -> str:
+        return new if a.asname is None else f"{new} as {a.asname}"
+
+    rest = [alias(a, C.quart_name(f"{node.module}.{a.name}").rsplit(".", 1)[1])
+            for a in node.names if not _is_app_class(node.module, a.name)]
+    app = [alias(a, X.BRIDGE_APP.rsplit(".", 1)[1])
+           for a in node.names if _is_app_class(node.module, a.name)]
+    lines = []
+    if rest:
+        lines.append(f"from {new_module} import {', '.join(rest)}")
+    lines.append(f"from {X.BRIDGE_MODULE} import {', '.join(app)}")
+    return E.ReplaceStatement(code, node.lineno, "\n".join(lines))
 
 
 def _root_name(node: ast.expr) -> str | None:

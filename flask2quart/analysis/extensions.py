@@ -199,3 +199,18 @@ def _qualify_prefix(index: ProjectIndex, node: ast.expr, scope, flask_module: st
             cur = cur.value
             continue
         return None
+
+
+def home_imports(index: ProjectIndex) -> dict[str, ExtensionImport]:
+    """One import per extension, where the report lists it: the first outside test modules
+    (module order), else the first."""
+    out: dict[str, ExtensionImport] = {}
+    for imp in sorted(extension_imports(index), key=lambda i: (_is_test_module(i.module), i.module,
+                                                                i.line)):
+        out.setdefault(imp.flask_module, imp)
+    return out
+
+
+def _is_test_module(module: str) -> bool:
+    parts = module.split(".")
+    return any(p in ("tests", "test", "conftest") or p.startswith("test_") for p in parts)

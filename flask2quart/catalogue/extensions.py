@@ -183,3 +183,35 @@ CORS_UNSUPPORTED_KWARGS = frozenset({
     "resources", "send_wildcard", "vary_header", "automatic_options", "always_send",
     "intercept_exceptions", "allow_private_network",
 })
+
+# --------------------------------------------------------------------------- the bridge's app class
+#: the Quart name the bridge's app class replaces (``flask.Flask`` → ``quart.Quart`` → bridge)
+BRIDGE_REPLACES = "quart.Quart"
+
+# --------------------------------------------------------------------------- Flask-WTF → quart-wtforms
+WTF_MODULE = "quart_wtf"
+#: Flask-WTF name → quart_wtf name (quart-wtforms 1.0.3 exports all of these from ``quart_wtf``).
+WTF_NAMES = {
+    "flask_wtf.FlaskForm": "QuartForm",
+    "flask_wtf.form.FlaskForm": "QuartForm",
+    "flask_wtf.CSRFProtect": "CSRFProtect",
+    "flask_wtf.csrf.CSRFProtect": "CSRFProtect",
+    "flask_wtf.csrf.CSRFError": "CSRFError",
+    "flask_wtf.file.FileField": "FileField",
+    "flask_wtf.file.FileRequired": "FileRequired",
+    "flask_wtf.file.FileAllowed": "FileAllowed",
+    "flask_wtf.file.FileSize": "FileSize",
+    "flask_wtf.FileField": "FileField",
+}
+WTF_FORM_BASES = frozenset({"flask_wtf.FlaskForm", "flask_wtf.form.FlaskForm"})
+#: ``F(**kw)`` → ``F.create_form(**kw)`` (awaited). quart-wtforms 1.0.3 ``create_form`` drops an
+#: explicit ``formdata`` (it reads the request only when formdata is left out), so calls passing
+#: one are not swapped.
+WTF_CREATE = "create_form"
+WTF_FORMDATA = "formdata"
+#: methods that are coroutines on QuartForm (``validate_on_submit``, ``validate``)
+WTF_ASYNC_METHODS = frozenset({"validate_on_submit", "validate"})
+#: methods that changed shape: Flask-WTF's ``is_submitted()`` is a property on QuartForm
+WTF_CHANGED_METHODS = frozenset({"is_submitted"})
+#: CSRFProtect methods that are coroutines in quart_wtf (a call to them is not swapped)
+WTF_ASYNC_CSRF_METHODS = frozenset({"protect"})
