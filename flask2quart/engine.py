@@ -238,7 +238,7 @@ def run(paths: list[Path], phase: int = 1, *, excludes: Iterable[str] = (), jobs
             if res.status == "unchanged":
                 res.rules = Counter()
         results.append(res)
-    results.extend(_project_files(project, phase, select))
+    results.extend(_project_files(project, phase, select, facts))
     results.sort(key=lambda r: r.rel)
     return RunResult(project.root, phase, results, facts)
 
@@ -261,9 +261,29 @@ def _run_jobs(jobs_in, jobs: int, progress) -> dict[str, tuple[bytes | None, str
     return out
 
 
-def _project_files(project: Project, phase: int, select) -> list[FileResult]:
+@dataclass
+class TextContext:
+    """What a text rule may read besides its file: the project and its facts.
+
+    A text rule that defines ``bind(ctx)`` gets one before the files are rewritten. Its
+    ``rewrite(name, text)`` returns ``(text, count)`` or ``(text, count, markers)`` with
+    markers as ``(code, line, message)``; an optional ``creates(name, text) -> [(name, text)]``
+    adds sibling files that do not exist yet (e.g. ``.quartenv`` next to ``.flaskenv``).
+    """
+
+    project: Project
+    facts: F.ProjectFacts | None
+
+
+def _project_files(project: Project, phase: int, select,
+                   facts: F.ProjectFacts | None = None) -> list[FileResult]:
     rules = _text_rules(phase, select)
+    ctx = TextContext(project, facts)
+    for r in rules:
+        if hasattr(r, "bind"):
+            r.bind(ctx)
     results = []
+    known = {p.resolve() for p in project.other_files} | {f.path.resolve() for f in project.files}
     for path in project.other_files:
         rel = path.relative_to(project.root).as_posix() if path.is_relative_to(project.root) else path.name
         try:
@@ -272,14 +292,27 @@ def _project_files(project: Project, phase: int, select) -> list[FileResult]:
         except (OSError, UnicodeDecodeError) as exc:
             results.append(FileResult(path, rel, "failed", error=str(exc)))
             continue
-        new_text, counts = text, Counter()
+        new_text, counts, markers, created = text, Counter(), [], []
         for r in rules:
             if r.applies_to(path.name):
-                new_text, n = r.rewrite(path.name, new_text)
+                new_text, n, *extra = r.rewrite(path.name, new_text)
                 if n:
                     counts[r.info.code] += n
+                markers.extend(MarkerInfo(*m) for m in (extra[0] if extra else ()))
+                if hasattr(r, "creates"):
+                    created.extend((r.info.code, *c) for c in r.creates(path.name, new_text))
         new = new_text.encode("utf-8")
-        results.append(FileResult(path, rel, "changed" if new != raw else "unchanged", raw, new, counts))
+        results.append(FileResult(path, rel, "changed" if new != raw else "unchanged", raw, new, counts,
+                                  markers))
+        for code, name, body in created:
+            target = path.parent / name
+            if target.exists() or target.resolve() in known:
+                continue
+            known.add(target.resolve())
+            trel = target.relative_to(project.root).as_posix() if target.is_relative_to(
+                project.root) else name
+            results.append(FileResult(target, trel, "changed", b"", body.encode("utf-8"),
+                                      Counter({code: 1})))
     return results
 
 
@@ -288,7 +321,7 @@ def write_atomic(path: Path, data: bytes) -> None:
     import tempfile
 
     real = path.resolve()
-    mode = real.stat().st_mode
+    mode = real.stat().st_mode if real.exists() else 0o644  # a file a text rule creates
     fd, tmp = tempfile.mkstemp(prefix=f".{real.name}.", suffix=".f2q", dir=real.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
