@@ -69,10 +69,13 @@ class FlaskImports(Rule):
                         names.append((a.name, new))
                         if a.asname is None:
                             renamed_bindings[a.name] = new
-                bridged = [a for a in node.names if a.name != "*" and _is_app_class(node.module, a.name)]
+                bridged = [a for a in node.names if a.name != "*" and (
+                    _is_app_class(node.module, a.name) or f"{node.module}.{a.name}" in X.BRIDGE_KEEP_FLASK)]
                 if bridged and uses_bridge(ctx.index):
                     # an extension runs on flask2quart.bridge: the app class comes from there
-                    yield _bridge_import(code, node, new_module)
+                    if len(bridged) < len(node.names) or any(
+                            _is_app_class(node.module, a.name) for a in bridged):
+                        yield _bridge_import(code, node, new_module)
                     continue
                 yield E.RewriteImport(code, node.lineno, ctx.source.lines.col(node.lineno, node.col_offset),
                                       new_module, tuple(names))
@@ -146,18 +149,26 @@ def _is_app_class(module: str, name: str) -> bool:
 
 def _bridge_import(code: str, node: ast.ImportFrom, new_module: str) -> E.Edit:
     """``from flask import Flask, request`` → ``from quart import request`` +
-    ``from flask2quart.bridge import Quart`` (the bridge's Quart subclass)."""
+    ``from flask2quart.bridge import Quart`` (the bridge's Quart subclass); names Flask's own
+    form must keep under the bridge (``X.BRIDGE_KEEP_FLASK``) stay imported from flask."""
     def alias(a: ast.alias, new: str) -> str:
         return new if a.asname is None else f"{new} as {a.asname}"
 
+    def keep(a: ast.alias) -> bool:
+        return f"{node.module}.{a.name}" in X.BRIDGE_KEEP_FLASK
+
     rest = [alias(a, C.quart_name(f"{node.module}.{a.name}").rsplit(".", 1)[1])
-            for a in node.names if not _is_app_class(node.module, a.name)]
+            for a in node.names if not _is_app_class(node.module, a.name) and not keep(a)]
     app = [alias(a, X.BRIDGE_APP.rsplit(".", 1)[1])
            for a in node.names if _is_app_class(node.module, a.name)]
+    kept = [alias(a, a.name) for a in node.names if keep(a)]
     lines = []
     if rest:
         lines.append(f"from {new_module} import {', '.join(rest)}")
-    lines.append(f"from {X.BRIDGE_MODULE} import {', '.join(app)}")
+    if kept:
+        lines.append(f"from {node.module} import {', '.join(kept)}")
+    if app:
+        lines.append(f"from {X.BRIDGE_MODULE} import {', '.join(app)}")
     return E.ReplaceStatement(code, node.lineno, "\n".join(lines))
 
 

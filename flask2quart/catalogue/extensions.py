@@ -215,3 +215,11 @@ WTF_ASYNC_METHODS = frozenset({"validate_on_submit", "validate"})
 WTF_CHANGED_METHODS = frozenset({"is_submitted"})
 #: CSRFProtect methods that are coroutines in quart_wtf (a call to them is not swapped)
 WTF_ASYNC_CSRF_METHODS = frozenset({"protect"})
+#: Flask names a bridge project keeps importing from flask: Quart's
+#: ``copy_current_request_context`` turns the function into a coroutine function (a
+#: ``threading.Thread`` target would return an un-awaited coroutine); Flask's runs it in a copy of
+#: the request context that flask2quart.bridge binds (docs/bridge.md, tests/bridge).
+#: ``flask.cli.with_appcontext``: the bridge runs every ``app.cli`` command in an app context
+#: (bridge/_cli.py) and Flask's decorator then steps aside; Quart's calls ``asyncio.run`` inside
+#: it, which fails when the command is invoked from async code (``test_cli_runner`` in a test).
+BRIDGE_KEEP_FLASK = frozenset({"flask.copy_current_request_context", "flask.cli.with_appcontext"})
