@@ -105,6 +105,11 @@ class TestClientRequests(Rule):
             for node in ctx.index.own_nodes(scope):
                 if _client_call(ctx, scope, node, C.TEST_CLIENT_REQUEST_METHODS):
                     yield from self._call(ctx, ctx.eval_scope(scope, node), node)
+                elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                      and node.func.attr == C.TEST_REQUEST_CONTEXT_METHOD
+                      and ctx.index.kind(node.func.value, ctx.eval_scope(scope, node)) is Kind.APP):
+                    # app.test_request_context(path, data=..., ...): same body keywords
+                    yield from self._call(ctx, ctx.eval_scope(scope, node), node)
 
     def _call(self, ctx: RuleContext, scope: Scope, call: ast.Call) -> Iterable[E.Edit]:
         b = _Call(ctx, call)
@@ -136,7 +141,14 @@ class TestClientRequests(Rule):
                 d = _dict_value(ctx, scope, kw.value)
                 is_dict_call = (isinstance(kw.value, ast.Call) and isinstance(kw.value.func, ast.Name)
                                 and ctx.index.qualify(kw.value.func, scope) == "builtins.dict")
-                if d is not None and isinstance(kw.value, ast.Dict) and any(
+                if (d is not None and isinstance(kw.value, ast.Dict)
+                        and call.func.attr == C.TEST_REQUEST_CONTEXT_METHOD
+                        and any(_is_file_tuple(v) for v in d.values)):
+                    yield E.Marker(NO_EQUIVALENT_KEYWORD.code, call.lineno,
+                                   "Quart's test_request_context has no `files=`: use the test client")
+                    b.parts.append(f"{kw.arg}=" + b.sub(kw.value))
+                    continue
+                elif d is not None and isinstance(kw.value, ast.Dict) and any(
                         _is_file_tuple(v) for v in d.values):
                     form, files = [], []
                     for k, v in zip(d.keys, d.values):
@@ -154,6 +166,21 @@ class TestClientRequests(Rule):
                         b.parts.append(C.TEST_FORM_KEYWORD[1] + "={{" + ", ".join(form) + "}}")
                     needs_filestorage = changed = True
                     continue
+                if (isinstance(kw.value, ast.Dict) and None not in kw.value.keys
+                        and any(isinstance(v, (ast.List, ast.Tuple)) for v in kw.value.values)):
+                    # several values for one field: Quart urlencodes `form` as given
+                    # (testing/utils.py:146), a list of pairs keeps every value
+                    pairs = []
+                    for k, v in zip(kw.value.keys, kw.value.values):
+                        vals = v.elts if isinstance(v, (ast.List, ast.Tuple)) else [v]
+                        if any(isinstance(x, ast.Starred) for x in vals):
+                            pairs = None
+                            break
+                        pairs.extend("(" + b.sub(k) + ", " + b.sub(x) + ")" for x in vals)
+                    if pairs is not None:
+                        b.parts.append(C.TEST_FORM_KEYWORD[1] + "=[" + ", ".join(pairs) + "]")
+                        changed = True
+                        continue
                 if d is not None or is_dict_call:
                     b.parts.append(C.TEST_FORM_KEYWORD[1] + "=" + b.sub(kw.value))
                     changed = True

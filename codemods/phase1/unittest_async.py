@@ -2,13 +2,17 @@
 
 A plain ``TestCase`` calls an ``async def test_*`` method, gets a coroutine and reports a pass
 without running it (CPython only warns). ``unittest.IsolatedAsyncioTestCase`` (3.8+) awaits
-async test methods and runs sync ``setUp``/``tearDown`` unchanged; an async ``setUp`` must be
-named ``asyncSetUp`` (marker F2Q185).
+async test methods and runs sync ``setUp``/``tearDown`` unchanged. A ``setUp``/``tearDown``
+that needs ``await`` is renamed ``asyncSetUp``/``asyncTearDown`` (awaited after ``setUp`` /
+before ``tearDown``, unittest/async_case.py); its ``super().setUp()`` call becomes ``await
+super().asyncSetUp()`` when it is the first (``tearDown``: last) statement, since the base
+``setUp`` is then run by the framework in the same order. Anything else: marker F2Q185.
 """
 
 from __future__ import annotations
 
 import ast
+import re
 from typing import Iterable
 
 from codemods.base import Rule, RuleContext
@@ -22,11 +26,24 @@ ASYNC_SETUP = marker(
     "A unittest `setUp`/`tearDown` became async",
     "IsolatedAsyncioTestCase only awaits `asyncSetUp`/`asyncTearDown`: rename the method.",
 )
-_RENAMES = {"setUp": "asyncSetUp", "tearDown": "asyncTearDown"}
+_RENAMES = C.UNITTEST_ASYNC_HOOKS
 
 
-def _subclasses_chain(index, cls: Scope, _depth: int = 0) -> list[Scope]:
-    return index._class_chain(cls)
+def _name_span(ctx: RuleContext, fn: Scope) -> E.Span | None:
+    """The span of the name in ``def name(`` (ast has no node for it)."""
+    line = fn.node.lineno
+    text = ctx.source.lines.line_text(line)
+    m = re.search(r"\bdef\s+(" + re.escape(fn.name) + r")\b", text)
+    if m is None:
+        return None
+    return E.Span(line, m.start(1), line, m.end(1))
+
+
+def _super_hook_calls(ctx: RuleContext, fn: Scope, hook: str) -> list[ast.Call]:
+    return [n for n in ctx.index.own_nodes(fn)
+            if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr == hook
+            and isinstance(n.func.value, ast.Call) and isinstance(n.func.value.func, ast.Name)
+            and n.func.value.func.id == "super" and not n.func.value.args]
 
 
 @rule(
@@ -63,5 +80,29 @@ class UnittestAsync(Rule):
                     yield E.AddImport(self.info.code, mod, name)
             for child in scope.children:
                 if child.name in _RENAMES and facts.is_async(child) and not child.is_async:
-                    yield E.Marker(ASYNC_SETUP.code, child.node.lineno,
-                                   f"rename `{child.name}` to `{_RENAMES[child.name]}`")
+                    yield from self._rename_hook(ctx, child)
+
+    def _rename_hook(self, ctx: RuleContext, fn: Scope) -> Iterable[E.Edit]:
+        hook, new = fn.name, _RENAMES[fn.name]
+        span = _name_span(ctx, fn)
+        calls = _super_hook_calls(ctx, fn, hook)
+        body = fn.node.body
+        edge = body[0] if hook == "setUp" else body[-1]
+        base_hook = ctx.index.method_for_call(calls[0].func, fn) if calls else None
+        inherited = any(ctx.index.method(b, hook) is not None for b in ctx.index._bases(fn.enclosing_class()))
+        ok = span is not None and (
+            (len(calls) == 1 and isinstance(edge, ast.Expr) and edge.value is calls[0])
+            or (not calls and not inherited))
+        if not ok:
+            yield E.Marker(ASYNC_SETUP.code, fn.node.lineno,
+                           f"rename `{hook}` to `{new}` (IsolatedAsyncioTestCase awaits only "
+                           f"`{new}`) and check the order of the `super()` calls")
+            return
+        yield E.Replace(self.info.code, span, new)
+        if calls:
+            call = calls[0]
+            # base hook stays sync (run by the framework): await the base's async hook instead
+            yield E.Replace(self.info.code, ctx.span(call.func), "{s}." + new,
+                            (("s", ctx.span(call.func.value)),))
+            if base_hook is None or not ctx.facts.is_async(base_hook):
+                yield E.Await(self.info.code, ctx.span(call))

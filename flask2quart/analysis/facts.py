@@ -86,54 +86,14 @@ def _callee(index: ProjectIndex, call: ast.Call, scope: Scope) -> Scope | None:
     target = index.function_for_qualname(qual)
     if target is not None:
         return target
-    if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
-        # self.method() / cls.method() inside a class body method
-        fn_scope = scope if scope.kind == "function" else scope.function_parent()
-        cls = fn_scope.enclosing_class() if fn_scope else None
-        if cls is not None and fn_scope is not None:
-            params = [a.arg for a in (*fn_scope.node.args.posonlyargs, *fn_scope.node.args.args)] \
-                if isinstance(fn_scope.node, FuncNode) else []
-            if params and func.value.id == params[0]:
-                return _method(index, cls, func.attr)
-        # ClassName.method or instance = ClassName(); instance.method()
-        found = index.lookup(func.value.id, scope)
-        if found is not None:
-            owner, b = found
-            if b.kind == "param" and owner.kind == "function":
-                # a pytest fixture parameter whose fixture returns ClassName(...)
-                fixture = index.fixtures(owner).get(func.value.id) \
-                    if owner.name.startswith("test") or index._is_fixture(
-                        owner, index._module_scope(owner)) else None
-                if fixture is not None and fixture is not owner:
-                    classes = set()
-                    for n in index.own_nodes(fixture):
-                        if isinstance(n, (ast.Return, ast.Yield)) and isinstance(n.value, ast.Call):
-                            classes.add(index.qualify(n.value.func, fixture))
-                    if len(classes) == 1:
-                        cls = index.classes.get(classes.pop() or "")
-                        if cls is not None:
-                            return _method(index, cls, func.attr)
-            if b.kind == "assign" and len(b.values) == 1 and isinstance(b.values[0], ast.Call):
-                cls_qual = index.qualify(b.values[0].func, scope)
-                cls = index.classes.get(cls_qual or "")
-                if cls is not None:
-                    return _method(index, cls, func.attr)
+    if isinstance(func, ast.Attribute):
+        # self.m(), super().m(), self.helper.m(), obj.m() with obj = Cls() or a fixture
+        return index.method_for_call(func, scope)
     return None
 
 
-def _method(index: ProjectIndex, cls: Scope, name: str, _depth: int = 0) -> Scope | None:
-    b = cls.bindings.get(name)
-    if b is not None and b.kind == "def":
-        return index.functions.get(b.target)
-    if _depth > 10 or not isinstance(cls.node, ast.ClassDef):
-        return None
-    for base in cls.node.bases:
-        base_cls = index.classes.get(index.qualify(base, cls.parent or cls) or "")
-        if base_cls is not None:
-            found = _method(index, base_cls, name, _depth + 1)
-            if found is not None:
-                return found
-    return None
+def _method(index: ProjectIndex, cls: Scope, name: str) -> Scope | None:
+    return index.method(cls, name)
 
 
 def _class_is_view(index: ProjectIndex, cls: Scope, _depth: int = 0) -> bool:
@@ -384,12 +344,14 @@ def _infer_param_kinds(facts: ProjectFacts, scopes: list[Scope]) -> None:
             break
 
 
-_INFERRED_PARAM_KINDS = (Kind.APP, Kind.BLUEPRINT, Kind.TEST_CLIENT, Kind.CLI_RUNNER)
+_INFERRED_PARAM_KINDS = (Kind.APP, Kind.BLUEPRINT, Kind.TEST_CLIENT, Kind.CLI_RUNNER,
+                         Kind.TEST_RESPONSE)
 
 
 def _cli_runner_tests(facts: ProjectFacts, scopes: list[Scope]) -> None:
-    """A function that calls ``runner.invoke(...)`` stays sync: Quart CLI commands that push an
-    app context call ``asyncio.run``, which fails inside a running event loop."""
+    """Functions that call ``runner.invoke(...)``: Quart CLI commands that push an app context
+    call ``asyncio.run``, which fails inside a running event loop. They stay sync unless they
+    need ``await`` for another reason; then F2Q128 runs ``invoke`` in a worker thread."""
     index = facts.index
     for s in scopes:
         for node in index.own_nodes(s):
@@ -398,8 +360,6 @@ def _cli_runner_tests(facts: ProjectFacts, scopes: list[Scope]) -> None:
                     and index.kind(node.func.value, index.innermost_scope(s, node))
                     is Kind.CLI_RUNNER):
                 facts.roles[s].add("cli-runner-test")
-                facts.must_sync.setdefault(
-                    s, "invokes the CLI runner (Quart commands call asyncio.run)")
                 break
 
 

@@ -487,8 +487,10 @@ class ProjectIndex:
                     return C.TEST_FACTORY_KINDS[expr.func.attr]
                 if owner is Kind.TEST_CLIENT and expr.func.attr in C.TEST_CLIENT_REQUEST_METHODS:
                     return Kind.TEST_RESPONSE
-            # a call to a project function: the kind of what it returns
+            # a call to a project function or method: the kind of what it returns
             target = self.function_for_qualname(self.qualify(expr.func, scope))
+            if target is None and isinstance(expr.func, ast.Attribute):
+                target = self.method_for_call(expr.func, scope, _depth + 1)
             if target is not None:
                 return self.returned_kind(target, _depth + 1)
             return None
@@ -583,6 +585,133 @@ class ProjectIndex:
                                 finally:
                                     self._returned_busy.discard(key)
         return kinds.pop() if len(kinds) == 1 else None
+
+    # ------------------------------------------------------------ instances
+    @staticmethod
+    def self_param(fn: Scope | None) -> str | None:
+        """The name of a method's instance/class parameter (``self``), or None."""
+        if fn is None or fn.enclosing_class() is None or not isinstance(fn.node, FuncNode):
+            return None
+        for d in fn.node.decorator_list:
+            if isinstance(d, ast.Name) and d.id == "staticmethod":
+                return None
+        params = [*fn.node.args.posonlyargs, *fn.node.args.args]
+        return params[0].arg if params else None
+
+    def method(self, cls: Scope, name: str, _depth: int = 0) -> Scope | None:
+        """``cls.name`` through the project base classes (first base first)."""
+        b = cls.bindings.get(name)
+        if b is not None and b.kind == "def":
+            return self.functions.get(b.target)
+        if _depth > 10 or not isinstance(cls.node, ast.ClassDef):
+            return None
+        for base in self._bases(cls):
+            found = self.method(base, name, _depth + 1)
+            if found is not None:
+                return found
+        return None
+
+    def _bases(self, cls: Scope) -> list[Scope]:
+        out = []
+        for base in getattr(cls.node, "bases", ()):
+            b = self.classes.get(self.qualify(base, cls.parent or cls) or "")
+            if b is not None:
+                out.append(b)
+        return out
+
+    def method_for_call(self, func: ast.Attribute, scope: Scope, depth: int = 0) -> Scope | None:
+        """The project method ``obj.name(...)`` calls: ``self.m()``, ``super().m()``,
+        ``self.helper.m()`` (``self.helper = Helper()``), ``obj.m()`` with ``obj = Cls()`` or a
+        pytest fixture returning ``Cls(...)``."""
+        value = func.value
+        if (isinstance(value, ast.Call) and isinstance(value.func, ast.Name)
+                and value.func.id == "super" and not value.args
+                and self.qualify(value.func, scope) == "builtins.super"):
+            fn = scope if scope.kind == "function" else scope.function_parent()
+            cls = fn.enclosing_class() if fn is not None else None
+            if cls is None:
+                return None
+            for base in self._bases(cls):
+                found = self.method(base, func.attr)
+                if found is not None:
+                    return found
+            return None
+        cls = self.instance_class(value, scope, depth)
+        return self.method(cls, func.attr) if cls is not None else None
+
+    def instance_class(self, expr: ast.expr, scope: Scope, depth: int = 0) -> Scope | None:
+        """The project class ``expr`` is an instance of, when every binding agrees."""
+        if depth > 8:
+            return None
+        if isinstance(expr, ast.Call):
+            return self.classes.get(self.qualify(expr.func, scope) or "")
+        if isinstance(expr, ast.Name):
+            found = self.lookup(expr.id, scope)
+            if found is None:
+                return None
+            owner, b = found
+            if b.kind == "param" and owner.kind == "function":
+                if b.param_index == 0 and self.self_param(owner) == expr.id:
+                    return owner.enclosing_class()
+                if b.annotation is not None:
+                    cls = self.classes.get(self.qualify(b.annotation, owner) or "")
+                    if cls is not None:
+                        return cls
+                module_scope = self._module_scope(owner)
+                if (owner.enclosing_class() is None and isinstance(owner.node, FuncNode)
+                        and (owner.name.startswith("test") or self._is_fixture(owner, module_scope))):
+                    fixture = self.fixtures(owner).get(expr.id)
+                    if fixture is not None and fixture is not owner:
+                        return self._returned_class(fixture, depth + 1)
+                return None
+            if b.kind == "assign":
+                return self._one_class(b.values, owner, depth)
+            return None
+        if isinstance(expr, ast.Attribute) and isinstance(expr.value, ast.Name):
+            fn = scope if scope.kind == "function" else scope.function_parent()
+            if fn is None or self.self_param(fn) != expr.value.id:
+                return None
+            cls = fn.enclosing_class()
+            key = ("icls", cls.qualname, expr.attr)
+            if key in self._returned_busy:
+                return None
+            self._returned_busy.add(key)
+            try:
+                values: list[tuple[ast.expr, Scope]] = []
+                for c in self._class_chain(cls):
+                    b = c.bindings.get(expr.attr)
+                    if b is not None and b.kind == "assign":
+                        values.extend((v, c) for v in b.values)
+                    values.extend(self._self_assignments(c, expr.attr))
+                found = {self.instance_class(v, s, depth + 1) for v, s in values}
+                return found.pop() if len(found) == 1 else None
+            finally:
+                self._returned_busy.discard(key)
+        return None
+
+    def _self_assignments(self, cls: Scope, attr: str) -> list[tuple[ast.expr, Scope]]:
+        """Values of ``self.<attr> = value`` in the methods of ``cls`` (not its bases)."""
+        out = []
+        for child in cls.children:
+            me = self.self_param(child)
+            if me is None:
+                continue
+            for n in self.own_nodes(child):
+                if isinstance(n, ast.Assign):
+                    for t in n.targets:
+                        if (isinstance(t, ast.Attribute) and t.attr == attr
+                                and isinstance(t.value, ast.Name) and t.value.id == me):
+                            out.append((n.value, child))
+        return out
+
+    def _one_class(self, values: list[ast.expr], scope: Scope, depth: int) -> Scope | None:
+        found = {self.instance_class(v, scope, depth + 1) for v in values if v is not None}
+        return found.pop() if len(found) == 1 else None
+
+    def _returned_class(self, fn: Scope, depth: int) -> Scope | None:
+        values = [n.value for n in self.own_nodes(fn)
+                  if isinstance(n, (ast.Return, ast.Yield)) and n.value is not None]
+        return self._one_class(values, fn, depth) if values else None
 
     def _class_chain(self, cls: Scope, _depth: int = 0) -> list[Scope]:
         out = [cls]

@@ -477,6 +477,30 @@ TEST_RESPONSE_NO_EQUIVALENT: dict[str, str] = {
     "history": "Quart's client keeps no redirect history",
 }
 
+#: ``rv.close()``: Quart's test response holds its whole body in memory (testing/connections.py
+#: ``as_response`` joins the body) and has no ``close`` (checked by tests/test_catalogue.py
+#: through the installed Response): the statement is dropped (``pass`` where it is alone).
+TEST_RESPONSE_CLOSE = "close"
+#: ``pytest.raises(E)`` around a request: Flask re-raises view exceptions under TESTING; Quart's
+#: ASGI layer answers a traceback 500 under TESTING (asgi.py:394 ``_handle_exception``) after
+#: ``handle_exception`` sent ``got_request_exception`` (app.py:1070): the port records the
+#: exception from that signal and re-raises it after the request.
+PYTEST_RAISES = frozenset({"pytest.raises"})
+GOT_REQUEST_EXCEPTION = ("quart", "got_request_exception")
+#: ``g`` read after a request inside ``with client:``: Quart preserves the request context only
+#: (testing/client.py:131 ``_cv_request.set``), not the app context that holds ``g``.
+TEST_PRESERVED_APP_GLOBALS = frozenset({"fw.g"})
+#: ``app.test_request_context(...)`` takes the same body keywords as the client's ``open``
+#: (quart/app.py:1297: data, form, json, headers, query_string; no ``files``).
+TEST_REQUEST_CONTEXT_METHOD = "test_request_context"
+#: A CLI-runner call inside a test that must be async runs in a worker thread: Quart commands
+#: with an app context call ``asyncio.run`` (cli.py:305), which works there; the copied
+#: context keeps any app context the test pushed (asyncio.to_thread copies contextvars).
+CLI_RUNNER_THREAD = ("asyncio", "to_thread")
+#: unittest hooks IsolatedAsyncioTestCase awaits (unittest/async_case.py): setUp runs before
+#: asyncSetUp, asyncTearDown before tearDown.
+UNITTEST_ASYNC_HOOKS = {"setUp": "asyncSetUp", "tearDown": "asyncTearDown"}
+
 #: Cookies: Quart's ``set_cookie(server_name, key, value, ...)`` / ``delete_cookie(server_name,
 #: key, ...)`` take the server name first (testing/client.py:279,313); there is no
 #: ``get_cookie``: read ``client.cookie_jar`` (an http.cookiejar.CookieJar).
