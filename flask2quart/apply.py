@@ -249,6 +249,8 @@ class _Applier(cst.CSTTransformer):
         if edit is None:
             return result
         self.placed += 1
+        if edit.template == "":  # an empty template removes the statement (moved elsewhere)
+            return cst.RemoveFromParent()
         body = cst.parse_module(self._fill(edit.template, edit.subs)).body
         if not body:
             raise ApplyError(f"empty statement template at line {edit.line}")

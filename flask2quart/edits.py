@@ -111,7 +111,8 @@ class ReplaceStatement(Edit):
     """Replace the simple statement line starting at ``line`` with ``template`` lines.
 
     Placeholders are filled like :class:`Replace`. The statement's own leading
-    comments are kept; indentation follows the block.
+    comments are kept; indentation follows the block. An empty template removes the
+    statement (its code was moved into another template through ``subs``).
     """
 
     line: int

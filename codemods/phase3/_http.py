@@ -1,0 +1,454 @@
+"""Shared phase-3 analysis: which ``requests`` calls can become ``await client.<m>(...)``.
+
+The await-site provider (which seeds the async fixpoint) and the rules ask the same
+question through :func:`plan_call`, so a call is awaited exactly when it is rewritten.
+A call is rewritten only when every use of its response is understood (members listed in
+``catalogue.http``); otherwise it keeps ``requests`` (still working, though blocking) and a
+marker says why.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+
+from flask2quart.analysis.facts import ProjectFacts
+from flask2quart.analysis.index import FuncNode, ProjectIndex, Scope
+from flask2quart.catalogue import http as H
+
+
+@dataclass
+class SessionInfo:
+    """A module-level ``NAME = requests.Session()`` and its configuration statements."""
+
+    module: str
+    name: str
+    stmt: ast.Assign
+    config: list[ast.stmt] = field(default_factory=list)
+    mounts: list[tuple[str, str]] = field(default_factory=list)  # (prefix, retries source)
+    problem: str | None = None  # why it stays a requests.Session
+    app: "AppSite | None" = None  # where the serving hooks go
+
+
+@dataclass
+class CallPlan:
+    call: ast.Call
+    method: str               # requests function / Session method name
+    session: SessionInfo | None
+    problem: str | None = None
+    response_name: str | None = None  # local bound to the response
+
+
+def qual(index: ProjectIndex, expr: ast.expr, scope: Scope) -> str | None:
+    return H.canonical_name(index.qualify(expr, scope))
+
+
+def _body_nodes(stmts):
+    stack = list(stmts)
+    while stack:
+        n = stack.pop()
+        yield n
+        stack.extend(ast.iter_child_nodes(n))
+
+
+# -- module-level sessions ------------------------------------------------------------
+
+def sessions(index: ProjectIndex) -> dict[str, SessionInfo]:
+    """``module.NAME`` → SessionInfo, cached on the index."""
+    cached = getattr(index, "_f2q_http_sessions", None)
+    if cached is not None:
+        return cached
+    out: dict[str, SessionInfo] = {}
+    for mod, info in index.modules.items():
+        body = info.source.tree.body if hasattr(info.source, "tree") else None
+        if body is None:
+            body = ast.parse(info.source.text).body
+        for i, stmt in enumerate(body):
+            if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1
+                    and isinstance(stmt.targets[0], ast.Name) and isinstance(stmt.value, ast.Call)):
+                continue
+            if qual(index, stmt.value.func, info.scope) not in H.SESSION_CLASSES:
+                continue
+            name = stmt.targets[0].id
+            s = SessionInfo(mod, name, stmt)
+            if stmt.value.args or stmt.value.keywords:
+                s.problem = "Session() with arguments"
+            if len([b for b in [info.scope.bindings.get(name)] if b is not None and len(b.values) == 1]) != 1:
+                s.problem = s.problem or f"`{name}` is assigned more than once"
+            for later in body[i + 1:]:
+                kind = _config_stmt(index, info.scope, later, name)
+                if kind is None:
+                    continue
+                if kind == "bad":
+                    s.problem = s.problem or f"`{name}` is configured in a way the tool cannot move " \
+                                             f"(line {later.lineno})"
+                    continue
+                s.config.append(later)
+                if kind != "attr":
+                    s.mounts.append(kind)
+            # any other module-level use of NAME (outside functions) keeps it sync
+            for later in body[i + 1:]:
+                if later in s.config or isinstance(later, (*FuncNode, ast.ClassDef)):
+                    continue
+                if any(isinstance(n, ast.Name) and n.id == name for n in ast.walk(later)):
+                    s.problem = s.problem or f"`{name}` is used at import time (line {later.lineno})"
+            out[f"{mod}.{name}"] = s
+    if out:
+        app = find_app(index)
+        for s in out.values():
+            if isinstance(app, str):
+                s.problem = s.problem or app
+            else:
+                s.app = app
+    index._f2q_http_sessions = out
+    return out
+
+
+@dataclass
+class AppSite:
+    module: str
+    stmt: ast.Assign
+    scope: Scope
+
+
+def find_app(index: ProjectIndex):
+    """The one ``app = Flask(...)`` assignment of the project (tests excluded) that will own
+    the clients, or a str saying why there is none."""
+    from flask2quart import catalogue as C
+
+    found = []
+    for mod, info in index.modules.items():
+        if "test" in mod.split(".")[-1] or mod.startswith("tests") or "conftest" in mod:
+            continue
+        for node in ast.walk(info.source.tree):
+            if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(
+                    node.targets[0], ast.Name) and isinstance(node.value, ast.Call):
+                parent = info.parents.get(node)
+                scope = info.scope if parent is info.source.tree else info.scopes_by_node.get(parent)
+                if scope is None:
+                    continue
+                if C.canonical(index.qualify(node.value.func, scope)) == "fw.Flask":
+                    found.append(AppSite(mod, node, scope))
+    if len(found) != 1:
+        return (f"{'no' if not found else len(found)} app creation site(s) in the project: "
+                "no place for the serving hooks that own the client")
+    return found[0]
+
+
+def _config_stmt(index, scope, stmt, name):
+    """None (does not touch NAME), "attr" (portable config), (prefix, retries) for a mount,
+    or "bad"."""
+    def is_name(e):
+        return isinstance(e, ast.Name) and e.id == name
+    if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
+        f = stmt.value.func
+        if isinstance(f, ast.Attribute) and isinstance(f.value, ast.Attribute) and is_name(f.value.value) \
+                and f.value.attr == "headers" and f.attr == "update":
+            return "attr"
+        if isinstance(f, ast.Attribute) and is_name(f.value) and f.attr == "mount":
+            args = stmt.value.args
+            if len(args) == 2 and isinstance(args[0], ast.Constant) and args[0].value in H.MOUNT_PREFIXES \
+                    and isinstance(args[1], ast.Call) and qual(index, args[1].func, scope) in H.HTTP_ADAPTERS:
+                kws = {k.arg: k.value for k in args[1].keywords}
+                if set(kws) == {"max_retries"} and not args[1].args:
+                    v = kws["max_retries"]
+                    if isinstance(v, ast.Constant) and isinstance(v.value, int) or isinstance(v, ast.Name):
+                        return (args[0].value, ast.get_source_segment(index_source(index, scope), v))
+            return "bad"
+    if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
+        t = stmt.targets[0]
+        if isinstance(t, ast.Attribute) and is_name(t.value):
+            return "attr" if t.attr in ("auth", "max_redirects") or t.attr == "headers" else "bad"
+        if isinstance(t, ast.Subscript) and isinstance(t.value, ast.Attribute) and is_name(t.value.value) \
+                and t.value.attr == "headers":
+            return "attr"
+    if any(isinstance(n, ast.Name) and n.id == name for n in ast.walk(stmt)) and not isinstance(
+            stmt, (*FuncNode, ast.ClassDef)):
+        return "bad"
+    return None
+
+
+def index_source(index: ProjectIndex, scope: Scope) -> str:
+    return index.module_of(scope).source.text
+
+
+def session_of(index: ProjectIndex, expr: ast.expr, scope: Scope) -> SessionInfo | None:
+    q = index.qualify(expr, scope)
+    return sessions(index).get(q or "")
+
+
+# -- sync reachability ------------------------------------------------------------------
+
+def sync_reach(facts: ProjectFacts) -> dict[Scope, str]:
+    """Functions reached (through project calls) from code that must stay sync, with why.
+
+    Computed on first use from the index and ``facts.must_sync`` (complete before the await
+    sites are collected); such functions keep ``requests``.
+    """
+    cached = getattr(facts, "_f2q_sync_reach", None)
+    if cached is not None:
+        return cached
+    from flask2quart.analysis import facts as F
+
+    index = facts.index
+    callees: dict[Scope, list[Scope]] = {}
+    for s in index.iter_scopes():
+        if not isinstance(s.node, FuncNode):
+            continue
+        out = []
+        for node in index.own_nodes(s):
+            if isinstance(node, ast.Call):
+                c = F._callee(index, node, index.innermost_scope(s, node))
+                if c is not None and c is not s:
+                    out.append(c)
+        callees[s] = out
+    reach: dict[Scope, str] = {}
+    work = [(s, why) for s, why in facts.must_sync.items()]
+    while work:
+        s, why = work.pop()
+        if s in reach:
+            continue
+        reach[s] = why
+        for c in callees.get(s, ()):
+            work.append((c, f"reached from {s.qualname} ({why})"))
+    facts._f2q_sync_reach = reach
+    return reach
+
+
+# -- calls ---------------------------------------------------------------------------------
+
+def requests_call(index: ProjectIndex, node: ast.AST, scope: Scope):
+    """(method, session or None) when ``node`` is a requests send call, else None."""
+    if not isinstance(node, ast.Call):
+        return None
+    q = qual(index, node.func, scope)
+    if q and q.startswith("requests.") and q[len("requests."):] in H.FUNCTIONS:
+        return q[len("requests."):], None
+    f = node.func
+    if isinstance(f, ast.Attribute) and f.attr in H.SESSION_METHODS:
+        s = session_of(index, f.value, scope)
+        if s is not None:
+            return f.attr, s
+    return None
+
+
+def enclosing_stmt(index: ProjectIndex, scope: Scope, node: ast.AST) -> ast.stmt | None:
+    cur = node
+    while cur is not None and not isinstance(cur, ast.stmt):
+        cur = index.parent(scope, cur)
+    return cur
+
+
+def plan_call(facts: ProjectFacts, scope: Scope, node: ast.Call) -> CallPlan | None:
+    """None: not a requests call. Otherwise a plan, with ``problem`` set when it stays."""
+    index = facts.index
+    ev = index.innermost_scope(scope, node)
+    found = requests_call(index, node, ev)
+    if found is None:
+        return None
+    method, sess = found
+    plan = CallPlan(node, method, sess)
+    cache = getattr(facts, "_f2q_plans", None)
+    if cache is None:
+        cache = facts._f2q_plans = {}
+    key = id(node)
+    if key in cache:
+        return cache[key]
+    cache[key] = plan
+    plan.problem = _problem(facts, scope, ev, plan)
+    return plan
+
+
+def _problem(facts, scope, ev, plan: CallPlan) -> str | None:
+    index = facts.index
+    node = plan.call
+    why = sync_reach(facts).get(scope)
+    if why is not None:
+        return f"kept sync: {why}"
+    if ev is not scope:
+        return "inside a lambda, comprehension or nested scope"
+    if plan.session is not None:
+        sp = session_problem(facts, plan.session)
+        if sp:
+            return f"session `{plan.session.name}` stays a requests.Session: {sp}"
+    if any(isinstance(a, ast.Starred) for a in node.args) or any(k.arg is None for k in node.keywords):
+        return "*args/**kwargs: the keywords cannot be checked"
+    for k in node.keywords:
+        if k.arg not in H.KWARGS:
+            return f"keyword `{k.arg}=` has no checked httpx mapping"
+        if k.arg in ("stream", "hooks", "cookies", "verify", "cert", "proxies"):
+            return f"`{k.arg}=` needs a manual port (client-level or streaming API in httpx)"
+        if k.arg == "timeout" and timeout_template(index, scope, k.value) is None:
+            return "`timeout=` is not a literal number or (connect, read) pair"
+        if k.arg == "params" and _url_may_have_query(node):
+            return "`params=` with a URL that may carry a query string (httpx replaces it, F2)"
+        if k.arg == "data" and not _data_ok(k.value):
+            return "`data=` is not a dict/str/bytes literal (httpx treats other values differently, F3/F5)"
+        if k.arg == "json" and any(h.arg == "headers" for h in node.keywords):
+            return "`json=` together with `headers=`: byte-exact body needs a manual merge (F1b)"
+        if k.arg == "auth" and not _auth_ok(index, ev, k.value):
+            return "`auth=` is not a tuple or HTTPBasicAuth/HTTPDigestAuth"
+    if plan.session is None:
+        stmt = enclosing_stmt(index, scope, node)
+        if not isinstance(stmt, (ast.Assign, ast.Expr, ast.Return, ast.AnnAssign)) \
+                or getattr(stmt, "value", None) is None:
+            return "the call is part of a compound statement header: no place for a per-call client"
+        parent_block = index.parent(scope, stmt)
+        if any(isinstance(o, ast.stmt) and o is not stmt and o.lineno == stmt.lineno
+               for o in ast.iter_child_nodes(parent_block)):
+            return "several statements on one line"
+    fn = H.FUNCTIONS[plan.method]
+    if not fn.body_ok and any(k.arg in ("data", "json", "files") for k in node.keywords):
+        return f"httpx `.{plan.method}()` takes no body"
+    # the response: every use must be understood
+    parent = index.parent(scope, node)
+    if isinstance(parent, ast.Attribute):
+        if parent.attr == H.RAISE_FOR_STATUS:
+            return "`raise_for_status()` on the call itself: bind the response first"
+        return _member_problem(parent.attr, index.parent(scope, parent), parent, index, scope)
+    stmt = enclosing_stmt(index, scope, node)
+    if isinstance(parent, ast.Expr):
+        return None
+    if isinstance(parent, ast.Assign) and len(parent.targets) == 1 and isinstance(parent.targets[0], ast.Name):
+        name = parent.targets[0].id
+        plan.response_name = name
+        b = scope.bindings.get(name)
+        if b is None or len(b.values) != 1:
+            return f"`{name}` is rebound in the function"
+        for n in index.own_nodes(scope):
+            if isinstance(n, ast.Name) and n.id == name and n is not parent.targets[0]:
+                p = index.parent(scope, n)
+                if not isinstance(p, ast.Attribute):
+                    return f"the response `{name}` is passed on (line {n.lineno}); its users are not checked"
+                prob = _member_problem(p.attr, index.parent(scope, p), p, index, scope)
+                if prob:
+                    return prob
+        return None
+    del stmt
+    return "the response is passed on; its users are not checked"
+
+
+def _member_problem(attr: str, parent, node, index=None, scope=None) -> str | None:
+    if attr in H.RESPONSE_DIFFERS:
+        return f"`.{attr}`: {H.RESPONSE_DIFFERS[attr]}"
+    if attr in H.RESPONSE_SAME or attr in H.RESPONSE_ATTRS or attr == H.RESPONSE_URL[0]:
+        return None
+    if attr == H.RAISE_FOR_STATUS:
+        if isinstance(parent, ast.Call) and parent.func is node and not parent.args \
+                and isinstance(index.parent(scope, parent), ast.Expr):
+            return None
+        return "`raise_for_status` used as a value"
+    return f"response member `.{attr}` has no checked httpx mapping"
+
+
+def _url_may_have_query(call: ast.Call) -> bool:
+    url = call.args[1] if call.args and len(call.args) > 1 and isinstance(call.args[0], ast.Constant) \
+        and call.func and getattr(call.func, "attr", "") == "request" else (call.args[0] if call.args else None)
+    for k in call.keywords:
+        if k.arg == "url":
+            url = k.value
+    if url is None:
+        return True
+    for n in ast.walk(url):
+        if isinstance(n, ast.Constant) and isinstance(n.value, str) and "?" in n.value:
+            return True
+    # a literal or f-string whose literal parts have no '?'
+    return not isinstance(url, (ast.Constant, ast.JoinedStr, ast.BinOp))
+
+
+def _data_ok(v: ast.expr) -> bool:
+    if isinstance(v, ast.Constant) and isinstance(v.value, (str, bytes)):
+        return True
+    if isinstance(v, ast.Dict):
+        return all(not (isinstance(x, ast.Constant) and (x.value is None or isinstance(x.value, bool)))
+                   for x in v.values) and None not in v.keys
+    return False
+
+
+def _auth_ok(index, scope, v) -> bool:
+    if isinstance(v, ast.Tuple) and len(v.elts) == 2:
+        return True
+    if isinstance(v, ast.Name):
+        found = index.lookup(v.id, scope)
+        if found is not None and found[1].kind == "assign" and len(found[1].values) == 1:
+            return isinstance(found[1].values[0], ast.Tuple) and len(found[1].values[0].elts) == 2
+        return False
+    return isinstance(v, ast.Call) and qual(index, v.func, scope) in H.AUTH_CLASSES
+
+
+def _number(index, scope, v) -> bool:
+    if isinstance(v, ast.Constant) and isinstance(v.value, (int, float)) and not isinstance(v.value, bool):
+        return True
+    if isinstance(v, ast.Name):
+        found = index.lookup(v.id, scope)
+        if found is not None and found[0].kind == "module" and found[1].kind == "assign" \
+                and len(found[1].values) == 1:
+            return _number(index, found[0], found[1].values[0])
+    return False
+
+
+def timeout_template(index, scope, v):
+    """(template, subs-nodes) for a timeout value, or None when it cannot be proven."""
+    if isinstance(v, ast.Constant) and v.value is None:
+        return ("None", ())
+    if _number(index, scope, v):
+        return (H.TIMEOUT_SCALAR.replace("{t}", "{t}"), (("t", v),))
+    if isinstance(v, ast.Tuple) and len(v.elts) == 2 and all(_number(index, scope, e) for e in v.elts):
+        return (H.TIMEOUT_TUPLE, (("c", v.elts[0]), ("r", v.elts[1])))
+    if isinstance(v, ast.Name):
+        found = index.lookup(v.id, scope)
+        if found is not None and found[0].kind == "module" and found[1].kind == "assign" \
+                and len(found[1].values) == 1:
+            t = found[1].values[0]
+            if isinstance(t, ast.Tuple) and len(t.elts) == 2 and all(_number(index, found[0], e) for e in t.elts):
+                return ("httpx.Timeout(connect={v}[0], read={v}[1], write={v}[0], pool=None)", (("v", v),))
+    return None
+
+
+def free_name(scope: Scope, base: str) -> str:
+    names = set(scope.bindings)
+    n, i = base, 2
+    while n in names:
+        n, i = f"{base}{i}", i + 1
+    return n
+
+
+def session_problem(facts: ProjectFacts, sess: SessionInfo) -> str | None:
+    """Why a module-level Session cannot become an AsyncClient: every use in the project must
+    be a send call that is rewritten (a sync user would get a coroutine)."""
+    if sess.problem:
+        return sess.problem
+    done = getattr(sess, "_checked", None)
+    if done is not None:
+        return done or None
+    sess._checked = ""  # in progress: a use inside the check sees "no problem yet"
+    index = facts.index
+    key = f"{sess.module}.{sess.name}"
+    problem = None
+    for scope in index.iter_scopes():
+        if not isinstance(scope.node, FuncNode):
+            continue
+        for node in index.own_nodes(scope):
+            if not isinstance(node, (ast.Name, ast.Attribute)) or not isinstance(node.ctx, ast.Load):
+                continue
+            ev = index.innermost_scope(scope, node)
+            if index.qualify(node, ev) != key:
+                continue
+            parent = index.parent(scope, node)
+            call = index.parent(scope, parent) if isinstance(parent, ast.Attribute) else None
+            if not (isinstance(call, ast.Call) and call.func is parent and parent.attr in H.SESSION_METHODS):
+                problem = f"used other than by a send call in {scope.qualname} (line {node.lineno})"
+                break
+            plan = plan_call(facts, scope, call)
+            if plan is None or plan.problem:
+                problem = f"a use in {scope.qualname} (line {node.lineno}) stays on requests: " \
+                          f"{plan.problem if plan else 'unknown'}"
+                break
+        if problem:
+            break
+    sess._checked = problem or ""
+    if problem:
+        for plan in getattr(facts, "_f2q_plans", {}).values():
+            if plan.session is sess and plan.problem is None:
+                plan.problem = f"session `{sess.name}` stays a requests.Session: {problem}"
+    return problem

@@ -1,0 +1,187 @@
+"""F2Q301-F2Q306: ``requests`` calls in async code → ``await <AsyncClient>.<method>(...)``.
+
+Facts: ``catalogue.http`` (pairs S1-S12, S24, F1b of the reference). Module functions get
+one client per call (``async with httpx.AsyncClient(timeout=None) as http:`` around the
+statement): requests' module functions use a fresh Session per call, so no cookie is shared
+between calls (F15). Calls on a module-level Session use the app-owned client (sessions.py).
+The await is added by F2Q102 through the await-site provider below, which also makes the
+enclosing helpers async (phase-1 fixpoint) — except in code reached from CLI commands,
+threads or Celery, which keeps ``requests`` (marker F2Q381).
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import Iterable
+
+from codemods.base import Rule, RuleContext, await_site_provider
+from codemods.phase3 import _http as P
+from flask2quart import edits as E
+from flask2quart.analysis.facts import AwaitSite, ProjectFacts
+from flask2quart.analysis.index import Scope
+from flask2quart.catalogue import http as H
+from flask2quart.rules import Example, RuleInfo, marker, register, rule
+
+CALL_CODE = "F2Q301"
+SESSION_CALL_CODE = "F2Q302"
+TIMEOUT_CODE = "F2Q303"
+REDIRECT_CODE = "F2Q304"
+BODY_CODE = "F2Q305"
+AUTH_CODE = "F2Q306"
+
+for _code, _name, _summary in (
+    (SESSION_CALL_CODE, "session-call-to-async-client",
+     "Calls on a module-level requests.Session use the app's httpx.AsyncClient (awaited)"),
+    (TIMEOUT_CODE, "timeout-kept", "timeout=t / (connect, read) → httpx.Timeout with requests' meaning (S11, S12)"),
+    (REDIRECT_CODE, "redirects-kept", "allow_redirects= → follow_redirects=; requests' defaults made explicit (S1, S5-S7)"),
+    (BODY_CODE, "body-kept", "json= → byte-identical content= + Content-Type; data=<bytes/str> → content= (F1b, S3)"),
+    (AUTH_CODE, "auth-classes", "HTTPBasicAuth/HTTPDigestAuth → httpx.BasicAuth/DigestAuth (S9, S10)"),
+):
+    register(RuleInfo(_code, _name, 3, _summary, True))
+
+KEPT = marker(
+    "F2Q380", "requests-call-kept", 3,
+    "A requests call the tool could not prove equivalent in httpx: left on requests (it still works, but blocks the loop)",
+    "The message says which argument or response use has no checked httpx mapping; port it by hand "
+    "(see docs/phase3.md) or run it with `await quart.utils.run_sync(fn)()`.",
+)
+KEPT_SYNC = marker(
+    "F2Q381", "requests-call-in-sync-code", 3,
+    "A requests call in code that must stay sync (CLI command, thread, Celery task, or reached from one)",
+    "Left on requests on purpose: sync callers are never broken. Use `httpx.Client` there if you "
+    "want one HTTP library.",
+)
+
+
+@await_site_provider(3)
+def direct_sites(facts: ProjectFacts, scope: Scope) -> Iterable[AwaitSite]:
+    """The requests calls of ``scope`` that phase 3 rewrites (so they need ``await``)."""
+    for node in facts.index.own_nodes(scope):
+        if isinstance(node, ast.Call):
+            plan = P.plan_call(facts, scope, node)
+            if plan is not None and plan.problem is None:
+                code = SESSION_CALL_CODE if plan.session else CALL_CODE
+                yield AwaitSite(node, f"requests.{plan.method} → httpx", code)
+
+
+def _seg(ctx, node) -> str:
+    return ast.get_source_segment(ctx.source.text, node) or ""
+
+
+def call_edits(ctx: RuleContext, scope: Scope, plan: P.CallPlan, client: str | None) -> list[E.Edit]:
+    """Keyword and name edits for one rewritten call (the await comes from F2Q102)."""
+    node = plan.call
+    fn = H.FUNCTIONS[plan.method]
+    span = ctx.span(node)
+    code = SESSION_CALL_CODE if plan.session else CALL_CODE
+    out: list[E.Edit] = []
+    if client is not None:
+        out.append(E.Replace(code, ctx.span(node.func), f"{client}.{fn.method}"))
+    kws = {k.arg: k for k in node.keywords}
+    if "allow_redirects" in kws:
+        out.append(E.RenameKeyword(REDIRECT_CODE, span, *H.REDIRECT_KWARG))
+    elif plan.session is None and fn.follows:
+        out.append(E.AddKeyword(REDIRECT_CODE, span, "follow_redirects", "True"))
+    elif plan.session is not None and not fn.follows:
+        out.append(E.AddKeyword(REDIRECT_CODE, span, "follow_redirects", "False"))
+    if "timeout" in kws:
+        tpl, subs = P.timeout_template(ctx.index, scope, kws["timeout"].value)
+        if tpl != "None":
+            out.append(E.Replace(TIMEOUT_CODE, _inner_span(ctx, kws["timeout"].value), tpl,
+                                 tuple((n, ctx.span(v)) for n, v in subs)))
+            out.append(E.AddImport(TIMEOUT_CODE, "httpx"))
+    if "data" in kws and isinstance(kws["data"].value, ast.Constant):
+        out.append(E.RenameKeyword(BODY_CODE, span, "data", "content"))
+        if isinstance(kws["data"].value.value, str):
+            out.append(E.Replace(BODY_CODE, ctx.span(kws["data"].value), "{v}.encode()",
+                                 (("v", ctx.span(kws["data"].value)),)))
+    if "json" in kws and "data" not in kws:
+        v = kws["json"].value
+        out.append(E.RenameKeyword(BODY_CODE, span, "json", "content"))
+        out.append(E.Replace(BODY_CODE, ctx.span(v), H.JSON_BODY_TEMPLATE, (("value", ctx.span(v)),)))
+        out.append(E.AddKeyword(BODY_CODE, span, "headers", repr(dict([H.JSON_CONTENT_TYPE]))))
+        out.append(E.AddImport(BODY_CODE, "json"))
+    if "auth" in kws and isinstance(kws["auth"].value, ast.Call):
+        a = kws["auth"].value
+        target = H.AUTH_CLASSES.get(P.qual(ctx.index, a.func, ctx.eval_scope(scope, a)) or "")
+        if target:
+            out.append(E.Replace(AUTH_CODE, ctx.span(a.func), target))
+            out.append(E.AddImport(AUTH_CODE, "httpx"))
+    return out
+
+
+@rule(
+    CALL_CODE, "requests-to-httpx-call", 3,
+    "requests.get/post/…/request in async code → await an httpx.AsyncClient call, same requests sent",
+    examples=(Example(
+        "async def view():\n    r = requests.get(URL, timeout=5)\n",
+        "async def view():\n    async with httpx.AsyncClient(timeout=None) as http:\n"
+        "        r = await http.get(URL, timeout=httpx.Timeout(5, pool=None), follow_redirects=True)\n"),),
+)
+class RequestsCalls(Rule):
+    """Module functions: the statement is wrapped in ``async with httpx.AsyncClient(timeout=None)``
+    (a fresh client per call, like requests' fresh Session: no timeout, no cookies kept) and the
+    call goes through it with requests' defaults spelled out. Session calls: see F2Q310."""
+
+    def detect(self, ctx: RuleContext) -> Iterable[E.Edit]:
+        facts = ctx.facts
+        for scope in ctx.functions():
+            wrapped: dict[int, tuple[ast.stmt, str]] = {}
+            for node in ctx.index.own_nodes(scope):
+                if not isinstance(node, ast.Call):
+                    continue
+                plan = P.plan_call(facts, scope, node)
+                if plan is None:
+                    continue
+                if plan.problem is None and not facts.is_async(scope):
+                    plan.problem = "kept sync: the function stays sync"
+                if plan.problem is not None:
+                    code = KEPT_SYNC.code if plan.problem.startswith("kept sync") else KEPT.code
+                    yield E.Marker(code, node.lineno, f"requests.{plan.method}: {plan.problem}")
+                    continue
+                client = None
+                if plan.session is None:
+                    stmt = P.enclosing_stmt(ctx.index, scope, node)
+                    if id(stmt) not in wrapped:
+                        wrapped[id(stmt)] = (stmt, P.free_name(scope, "http"))
+                    client = wrapped[id(stmt)][1]
+                yield from call_edits(ctx, scope, plan, client)
+            for stmt, client in wrapped.values():
+                edit = _wrap(ctx, stmt, client)
+                if edit is None:  # pragma: no cover - plan_call excludes these shapes
+                    yield E.Marker(KEPT.code, stmt.lineno, "statement shape cannot take a client")
+                    continue
+                yield edit
+                yield E.AddImport(CALL_CODE, "httpx")
+
+
+def _wrap(ctx: RuleContext, stmt: ast.stmt, client: str) -> E.ReplaceStatement | None:
+    head = f"async with httpx.AsyncClient({', '.join(f'{k}={v}' for k, v in H.CALL_CLIENT_KWARGS)}) as {client}:\n    "
+    subs = []
+    if isinstance(stmt, ast.Assign):
+        parts = []
+        for i, t in enumerate(stmt.targets):
+            parts.append(f"{{t{i}}} = ")
+            subs.append((f"t{i}", ctx.span(t)))
+        body = "".join(parts) + "{value}"
+        subs.append(("value", ctx.span(stmt.value)))
+    elif isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
+        body = "{t}: {a} = {value}"
+        subs += [("t", ctx.span(stmt.target)), ("a", ctx.span(stmt.annotation)), ("value", ctx.span(stmt.value))]
+    elif isinstance(stmt, ast.Expr):
+        body = "{value}"
+        subs.append(("value", ctx.span(stmt.value)))
+    elif isinstance(stmt, ast.Return) and stmt.value is not None:
+        body = "return {value}"
+        subs.append(("value", ctx.span(stmt.value)))
+    else:
+        return None
+    return E.ReplaceStatement(CALL_CODE, stmt.lineno, head + body, tuple(subs))
+
+
+def _inner_span(ctx, node: ast.expr) -> E.Span:
+    """A parenthesised tuple: LibCST places the node inside its parentheses."""
+    sp = ctx.span(node)
+    if isinstance(node, ast.Tuple) and ctx.source.lines.line_text(sp.line)[sp.col:sp.col + 1] == "(":
+        return E.Span(sp.line, sp.col + 1, sp.end_line, sp.end_col - 1)
+    return sp
