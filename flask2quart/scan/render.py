@@ -167,7 +167,7 @@ def bar_chart(rows: list[tuple[str, int]], width: int = 640) -> str:
     label_w = min(320, 16 + 7 * max(len(label) for label, _ in rows))
     top = max(v for _, v in rows) or 1
     height = len(rows) * (bar_h + gap) + gap
-    parts = [f'<svg class="chart" role="img" aria-label="changes per module" xmlns="http://www.w3.org/2000/svg" '
+    parts = [f'<svg class="chart" role="img" aria-label="changes per module" '
              f'width="{width}" height="{height}" viewBox="0 0 {width} {height}">']
     for i, (label, value) in enumerate(rows):
         y = gap + i * (bar_h + gap)
