@@ -108,8 +108,13 @@ def _walk(folder: Path):
             yield child
 
 
-PROJECT_FILE_PATTERNS = ("requirements*.txt", "requirements/*.txt", "pyproject.toml",
-                         "setup.cfg", "pytest.ini", "tox.ini")
+PROJECT_FILE_PATTERNS = ("requirements*.txt", "requirements/*.txt", "*requirements*.in",
+                         "pyproject.toml", "setup.cfg", "pytest.ini", "tox.ini",
+                         # entry points (codemods/phase1/entry_points.py, catalogue/project.py)
+                         ".flaskenv", ".env", "Procfile", "Procfile.*", "Dockerfile",
+                         "Dockerfile.*", "*.dockerfile", "Makefile", "makefile", "GNUmakefile",
+                         "*.mk", "*.sh", "docker-compose*.yml", "docker-compose*.yaml",
+                         "compose.yml", "compose.yaml")
 
 
 def load_project(paths: list[Path], excludes: list[str] = ()) -> Project:
