@@ -46,12 +46,25 @@ def to_thread(ctx: RuleContext, code: str, call: ast.Call) -> Iterable[E.Edit]:
     yield E.AddImport(code, B.ASYNCIO)
 
 
+def _statement(ctx: RuleContext, node: ast.AST) -> ast.AST:
+    cur = node
+    while cur is not None and not isinstance(cur, ast.stmt):
+        cur = ctx.parent(cur)
+    return cur if cur is not None else node
+
+
 def markers(ctx: RuleContext, found: list[Finding], codes: set[str]) -> Iterable[E.Edit]:
-    """One marker per (line, code): the first finding's reason, with its chain."""
-    seen = set()
+    """One phase-2 marker per statement (every rule picks the same one: the lowest code, then
+    the first in source order), with the chain from the call site to the blocking call."""
+    best: dict[int, Finding] = {}
     for f in found:
-        if f.code not in codes or (f.line, f.code) in seen:
+        if f.code is None:
             continue
-        seen.add((f.line, f.code))
-        chain = f" [{chain_text(f)}]" if len(f.chain) > 1 else ""
-        yield E.Marker(f.code, f.line, f"{f.reason}{chain}")
+        key = id(_statement(ctx, f.call))
+        cur = best.get(key)
+        if cur is None or (f.code, f.line, f.call.col_offset) < (cur.code, cur.line, cur.call.col_offset):
+            best[key] = f
+    for f in best.values():
+        if f.code in codes:
+            chain = f" [{chain_text(f)}]" if len(f.chain) > 1 else ""
+            yield E.Marker(f.code, f.line, f"{f.reason}{chain}")

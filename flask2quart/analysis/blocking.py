@@ -337,7 +337,11 @@ class BlockingAnalysis:
 
     # ---------------------------------------------------------------- call sites
     def callee(self, scope: Scope, call: ast.Call) -> Scope | None:
-        fn = scope if scope.kind == "function" else scope.function_parent() or scope
+        fn = scope
+        while fn is not None and not isinstance(fn.node, FuncNode):
+            fn = fn.parent  # lambdas/comprehensions: the calls belong to the enclosing def
+        if fn is None:
+            return None
         table = self._callees.get(fn)
         if table is None:
             table = {id(c): callee for c, callee, _ev in self.facts.calls.get(fn, ())}
@@ -405,12 +409,13 @@ class BlockingAnalysis:
         idx = self.index
         chain: tuple[str, ...] | None = None
         unsafe: str | None = None
+        mutates: str | None = None
         cpu = False
         from codemods.base import is_generator
         for node in idx.own_nodes(fn):
             mutation = self._state_mutation(node, fn)
-            if mutation and unsafe is None:
-                unsafe = mutation
+            if mutation and mutates is None:
+                mutates = mutation
             if not isinstance(node, ast.Call):
                 continue
             ev = idx.innermost_scope(fn, node)
@@ -434,6 +439,7 @@ class BlockingAnalysis:
                 cpu = sub.cpu
             if sub.unsafe and unsafe is None:
                 unsafe = sub.unsafe
+        unsafe = unsafe or mutates
         if chain is not None and unsafe is None and is_generator(fn.node):
             unsafe = "a generator (its body runs lazily, on the caller's thread)"
         return Summary(chain, unsafe, cpu)
@@ -444,20 +450,18 @@ class BlockingAnalysis:
         if entry.safety is Safety.SAFE:
             return None
         if entry.safety is Safety.PER_THREAD_SESSION:
-            return (f"`{entry.name}` uses the Flask-SQLAlchemy session, which is per thread "
-                    "under the bridge (objects and pending changes do not cross threads)")
+            return f"`{entry.name}`: Flask-SQLAlchemy sessions are per thread under the bridge"
         if origin is None:  # a constructor / function making the object
             if not self._escapes(fn, call):
                 return None
             what = "thread-affine" if entry.safety is Safety.AFFINE else "not safe to share across threads"
-            return f"the object `{entry.name}` makes is kept beyond the call ({what})"
+            return f"what `{entry.name}` returns outlives the call ({what})"
         if origin == LOCAL:
             return None
         where = "kept on `g`" if origin == G else "shared (module level or passed in)"
         if entry.safety is Safety.AFFINE:
-            return (f"`{entry.name}`: the object is {where} and thread-affine (SQLite objects "
-                    "created in a thread can only be used in that same thread)")
-        return f"`{entry.name}`: the object is {where} and not safe for use from several threads"
+            return f"`{entry.name}` on an object {where} (thread-affine)"
+        return f"`{entry.name}` on an object {where} (not safe across threads)"
 
     def _state_mutation(self, node: ast.AST, fn: Scope) -> str | None:
         idx = self.index
@@ -478,15 +482,15 @@ class BlockingAnalysis:
             if isinstance(t, (ast.Attribute, ast.Subscript)):
                 p = proxy(t.value)
                 if p:
-                    return f"mutates `{p.split('.')[-1]}` (the caller may read it right after)"
+                    return f"mutates `{p.split('.')[-1]}`"
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
                 and node.func.attr in B.STATE_MUTATORS:
             p = proxy(node.func.value)
             if p:
-                return f"mutates `{p.split('.')[-1]}` (the caller may read it right after)"
+                return f"mutates `{p.split('.')[-1]}`"
         if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
                 and node.func.id in ("setattr", "delattr") and node.args and proxy(node.args[0])):
-            return "mutates `g` (the caller may read it right after)"
+            return "mutates `g`"
         return None
 
     # ---------------------------------------------------------------- findings
@@ -524,7 +528,7 @@ class BlockingAnalysis:
                 f = Finding(fn, node, summ.chain, HELPER, helper=helper)
                 if summ.unsafe:
                     f.action, f.code = MARK, M_HELPER
-                    f.reason = f"blocking call not moved off the loop: {summ.unsafe}"
+                    f.reason = f"blocking helper kept on the loop: {summ.unsafe}"
             else:
                 if entry.action is Action.ASYNC_ALREADY:
                     continue
@@ -539,7 +543,7 @@ class BlockingAnalysis:
 
     def _direct(self, fn: Scope, call: ast.Call, entry: Blocking, origin: str | None) -> Finding:
         f = Finding(fn, call, (entry.name,), THREAD, entry=entry)
-        hint = f" (async alternative: {entry.suggestion})" if entry.suggestion else ""
+        hint = f" (async: {entry.suggestion})" if entry.suggestion else ""
         if entry.action is Action.SLEEP:
             f.action = SLEEP
             if call.keywords or len(call.args) != 1 or isinstance(call.args[0], ast.Starred):
@@ -548,16 +552,15 @@ class BlockingAnalysis:
         if entry.action is Action.MARK:
             f.action = MARK
             f.code = M_FILE if entry.category == "file" else M_NO_REWRITE
-            f.reason = (f"`{entry.name}` returns an object whose use blocks too: move the whole "
-                        f"block into a sync function (the tool then runs it with asyncio.to_thread)"
-                        f"{hint}")
+            f.reason = (f"`{entry.name}`: its result blocks too; move the block into a sync "
+                        f"function{hint}")
             return f
         if entry.safety is Safety.SAFE:
             return f
         f.action = MARK
         if entry.safety is Safety.PER_THREAD_SESSION:
             f.code = M_SQLALCHEMY
-            f.reason = (f"`{entry.name}` runs on the loop: a worker thread would get its own "
+            f.reason = (f"`{entry.name}` kept on the loop: a worker thread gets its own "
                         f"Flask-SQLAlchemy session{hint}")
             return f
         if origin is None:
@@ -576,11 +579,11 @@ class BlockingAnalysis:
                                                    else "shared")
         if entry.safety is Safety.AFFINE:
             f.code = M_AFFINE
-            f.reason = (f"`{entry.name}` on a connection {where}: SQLite objects created in a "
-                        f"thread can only be used in that same thread{hint}")
+            f.reason = (f"`{entry.name}` on a connection {where} is thread-affine: kept on the "
+                        f"loop{hint}")
         else:
             f.code = M_SHARED
-            f.reason = f"`{entry.name}` on an object {where}, not safe across threads{hint}"
+            f.reason = f"`{entry.name}` on an object {where}, not safe across threads: kept on the loop{hint}"
         return f
 
     def _asyncio_free(self, scope: Scope) -> bool:

@@ -203,8 +203,7 @@ RETURNS: dict[str, dict[str, str]] = {
                              "expanduser")},
 }
 
-_SA = ("async SQLAlchemy (AsyncSession) – or move the whole unit of work (queries and commit) "
-       "into one sync function")
+_SA = "async SQLAlchemy (AsyncSession)"
 _SQLITE = "aiosqlite"
 
 
