@@ -40,9 +40,12 @@ EXTENSIONS: dict[str, ExtensionFact] = {f.flask_module: f for f in (
     ExtensionFact(
         "flask_cors", "flask-cors", SWAP, "quart_cors", "quart-cors==0.8.0",
         "`CORS(x, ...)` becomes `x = cors(x, ...)`, `@cross_origin(...)` becomes "
-        "`@route_cors(...)` (quart-cors 0.8.0 works on Quart 0.22 and 0.23.1). Calls using "
-        "options quart-cors lacks (resources=, regex origins, send_wildcard=, vary_header=, "
-        "always_send=, …) keep Flask-CORS on flask2quart.bridge.",
+        "`@route_cors(...)` (quart-cors 0.8.0 works on Quart 0.22 and 0.23.1) only where "
+        "quart-cors answers like Flask-CORS 6: the call passes `always_send=False` and a "
+        "non-empty `expose_headers`. Otherwise quart-cors sends no CORS headers to requests "
+        "without an Origin header (Flask-CORS's always_send), an empty "
+        "Access-Control-Expose-Headers header, and Vary: Origin on every response, so "
+        "Flask-CORS stays on flask2quart.bridge (which runs it unchanged).",
     ),
     ExtensionFact(
         "flask_wtf", "flask-wtf", SWAP, "quart_wtf", "quart-wtforms==1.0.3",
@@ -158,12 +161,13 @@ def is_extension_module(name: str | None) -> bool:
 
 
 # --------------------------------------------------------------------------- Flask-CORS → quart-cors
+# Read from flask_cors 6.0.2 (core.py DEFAULT_OPTIONS, get_cors_origins, get_cors_headers) and
+# quart_cors 0.8.0 (__init__.py DEFAULTS, _apply_cors, _get_origin_if_valid).
 CORS_MODULE = "quart_cors"
 CORS_CLASS = "flask_cors.CORS"                    # CORS(app_or_bp, **options)
 CORS_DECORATOR = "flask_cors.cross_origin"        # @cross_origin(**options)
-CORS_APPLY = "cors"                               # quart_cors.cors(app_or_bp, **options) -> same object
-CORS_ROUTE = "route_cors"                         # quart_cors.route_cors(**options)
-#: Flask-CORS keyword → quart-cors keyword (both functions take the same names).
+CORS_NAMES = {CORS_CLASS: "cors", CORS_DECORATOR: "route_cors"}
+#: Flask-CORS keyword → quart-cors keyword (``cors`` and ``route_cors`` take the same names).
 CORS_KWARGS = {
     "origins": "allow_origin",
     "supports_credentials": "allow_credentials",
@@ -172,21 +176,22 @@ CORS_KWARGS = {
     "expose_headers": "expose_headers",
     "max_age": "max_age",
 }
-#: Keyword values quart-cors needs where Flask-CORS's default differs.
-#: Flask-CORS sends no Access-Control-Expose-Headers by default; quart-cors 0.8.0 defaults to
-#: [""] (an empty header). Flask-CORS answers a credentialed wildcard origin by echoing the
-#: origin; quart-cors raises ValueError — handled by not swapping ``origins='*'`` +
-#: ``supports_credentials=True``.
-CORS_DEFAULTS_TO_KEEP = {"expose_headers": "[]"}
-#: Flask-CORS options with no quart-cors counterpart: a call using one is not swapped.
-CORS_UNSUPPORTED_KWARGS = frozenset({
-    "resources", "send_wildcard", "vary_header", "automatic_options", "always_send",
-    "intercept_exceptions", "allow_private_network",
-})
+#: Flask-CORS 6 echoes the request's origin for ``origins='*'`` (send_wildcard=False);
+#: quart-cors sends ``*`` unless ``send_origin_wildcard=False``.
+CORS_KEEP_DEFAULTS = {"send_origin_wildcard": "False"}
+#: Options that must be passed explicitly for quart-cors to answer like Flask-CORS:
+#: ``always_send=False`` (quart-cors never answers a request without Origin) and a non-empty
+#: ``expose_headers`` (quart-cors sends an empty Access-Control-Expose-Headers otherwise).
+CORS_REQUIRED = ("always_send", "expose_headers")
+#: Options dropped in the swap when they have this value (quart-cors behaves so already).
+CORS_DROPPED = {"always_send": False, "vary_header": True, "automatic_options": True,
+                "send_wildcard": False, "intercept_exceptions": True}
+#: Characters that make Flask-CORS treat an origin string as a regex (core.probably_regex).
+CORS_REGEX_CHARS = frozenset("*\\]?$^[]()")
+#: Marker text for what still differs after a swap (both only matter to caches).
+CORS_SWAP_NOTE = ("quart-cors adds Vary: Origin to every response of this app/blueprint "
+                  "(Flask-CORS only when the origin varies)")
 
-# --------------------------------------------------------------------------- the bridge's app class
-#: the Quart name the bridge's app class replaces (``flask.Flask`` → ``quart.Quart`` → bridge)
-BRIDGE_REPLACES = "quart.Quart"
 
 # --------------------------------------------------------------------------- Flask-WTF → quart-wtforms
 WTF_MODULE = "quart_wtf"
@@ -215,6 +220,8 @@ WTF_ASYNC_METHODS = frozenset({"validate_on_submit", "validate"})
 WTF_CHANGED_METHODS = frozenset({"is_submitted"})
 #: CSRFProtect methods that are coroutines in quart_wtf (a call to them is not swapped)
 WTF_ASYNC_CSRF_METHODS = frozenset({"protect"})
+#: the Quart name the bridge's app class replaces (``flask.Flask`` → ``quart.Quart`` → bridge)
+BRIDGE_REPLACES = "quart.Quart"
 #: Flask names a bridge project keeps importing from flask: Quart's
 #: ``copy_current_request_context`` turns the function into a coroutine function (a
 #: ``threading.Thread`` target would return an un-awaited coroutine); Flask's runs it in a copy of
