@@ -66,11 +66,11 @@ class ExceptClauses(Rule):
                             continue
                         fact = H.EXCEPTIONS.get(name)
                         if fact is None:
-                            yield E.Marker(NO_EQUIV.code, h.lineno, f"`{name}`: httpx has no counterpart")
+                            yield E.Marker(NO_EQUIV.code, node.lineno, f"`{name}`: httpx has no counterpart")
                             continue
                         text = fact.httpx[0] if len(fact.httpx) == 1 else "(" + ", ".join(fact.httpx) + ")"
                         yield E.Replace("F2Q325", ctx.span(t), text)
                         for cls in fact.httpx:
                             yield E.AddImport("F2Q325", cls.split(".")[0])
                         if not fact.exact:
-                            yield E.Marker(APPROX.code, h.lineno, f"`{name}` → {text}: {fact.note}")
+                            yield E.Marker(APPROX.code, node.lineno, f"`{name}` → {text}: {fact.note}")
