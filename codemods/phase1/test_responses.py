@@ -97,6 +97,8 @@ class TestResponseSilent(Rule):
                         is Kind.TEST_RESPONSE):
                     continue
                 silent = [kw for kw in node.keywords if kw.arg == C.TEST_RESPONSE_SILENT]
+                if ctx.is_awaited(node):
+                    continue  # already Quart code (Flask's get_json is never awaited)
                 if not silent or any(kw.arg is None for kw in node.keywords):
                     continue
                 b = _Call(ctx, node)
@@ -122,11 +124,12 @@ class TestResponseSilent(Rule):
     "memory and has no `close`)",
     examples=(Example(
         "def test_x(client):\n    rv = client.get('/f')\n    rv.close()\n",
-        "async def test_x(client):\n    rv = await client.get('/f')\n    pass\n",
+        "async def test_x(client):\n    rv = await client.get('/f')\n",
     ),),
 )
 class TestResponseClose(Rule):
-    """A bare ``rv.close()`` statement becomes ``pass``; any other use gets marker F2Q181."""
+    """A bare ``rv.close()`` statement is removed (``pass`` when alone in its block); any other
+    use, and the attributes of ``TEST_RESPONSE_NO_EQUIVALENT``, get marker F2Q181."""
 
     def detect(self, ctx: RuleContext) -> Iterable[E.Edit]:
         for scope in ctx.functions():
@@ -144,7 +147,12 @@ class TestResponseClose(Rule):
                     stmt = ctx.parent(call) if isinstance(call, ast.Call) else None
                     if isinstance(stmt, ast.Expr) and not call.args and not call.keywords \
                             and stmt.lineno == stmt.end_lineno:
-                        yield E.ReplaceStatement(self.info.code, stmt.lineno, "pass")
+                        block = next((getattr(p, f) for p in [ctx.parent(stmt)]
+                                      for f in ("body", "orelse", "finalbody")
+                                      if stmt in getattr(p, f, ())), [stmt])
+                        # an empty template removes the statement; alone in its block: `pass`
+                        yield E.ReplaceStatement(self.info.code, stmt.lineno,
+                                                 "" if len(block) > 1 else "pass")
                     else:
                         yield E.Marker(NO_RESPONSE_EQUIVALENT.code, node.lineno,
                                        "Quart's test response has no `close()`")

@@ -327,6 +327,7 @@ class ProjectIndex:
         self.param_kinds: dict[tuple[str, str], Kind] = {}
         self._kind_cache: dict[int, Kind | None] = {}
         self._returned_busy: set = set()
+        self._ctor_calls: dict[str, list[tuple[ast.Call, Scope]]] | None = None
 
     # ------------------------------------------------------------------ utils
     def module_of(self, scope: Scope) -> ModuleInfo:
@@ -657,6 +658,9 @@ class ProjectIndex:
                     cls = self.classes.get(self.qualify(b.annotation, owner) or "")
                     if cls is not None:
                         return cls
+                if owner.name == "__init__" and owner.enclosing_class() is not None:
+                    return self._one_class_scoped(
+                        self._ctor_args(owner.enclosing_class(), expr.id, b.param_index), depth)
                 module_scope = self._module_scope(owner)
                 if (owner.enclosing_class() is None and isinstance(owner.node, FuncNode)
                         and (owner.name.startswith("test") or self._is_fixture(owner, module_scope))):
@@ -666,6 +670,13 @@ class ProjectIndex:
                 return None
             if b.kind == "assign":
                 return self._one_class(b.values, owner, depth)
+            if b.kind == "import":
+                # a module variable of the project: `from pkg.store import store`
+                mod, _, name = (self.resolve_qualname(b.target) or "").rpartition(".")
+                info = self.modules.get(mod)
+                vb = info.scope.bindings.get(name) if info is not None else None
+                if vb is not None and vb.kind == "assign":
+                    return self._one_class(vb.values, info.scope, depth)
             return None
         if isinstance(expr, ast.Attribute) and isinstance(expr.value, ast.Name):
             fn = scope if scope.kind == "function" else scope.function_parent()
@@ -707,6 +718,36 @@ class ProjectIndex:
     def _one_class(self, values: list[ast.expr], scope: Scope, depth: int) -> Scope | None:
         found = {self.instance_class(v, scope, depth + 1) for v in values if v is not None}
         return found.pop() if len(found) == 1 else None
+
+    def _one_class_scoped(self, values: list[tuple[ast.expr, Scope]] | None, depth: int) -> Scope | None:
+        if not values:
+            return None
+        found = {self.instance_class(v, s, depth + 1) for v, s in values}
+        return found.pop() if len(found) == 1 else None
+
+    def _ctor_args(self, cls: Scope, name: str, index: int | None) -> list[tuple[ast.expr, Scope]] | None:
+        """What every ``Cls(...)`` call of the project passes for ``__init__``'s parameter
+        ``name`` (positional ``index``, counting ``self``); None when one call cannot say."""
+        if self._ctor_calls is None:
+            self._ctor_calls = {}
+            for s in self.iter_scopes():
+                for n in self.own_nodes(s):
+                    if isinstance(n, ast.Call) and isinstance(n.func, (ast.Name, ast.Attribute)):
+                        q = self.qualify(n.func, self.innermost_scope(s, n))
+                        if q in self.classes:
+                            self._ctor_calls.setdefault(q, []).append((n, self.innermost_scope(s, n)))
+        out = []
+        for call, scope in self._ctor_calls.get(cls.qualname, ()):
+            if any(isinstance(a, ast.Starred) for a in call.args) or \
+                    any(kw.arg is None for kw in call.keywords):
+                return None
+            value = next((kw.value for kw in call.keywords if kw.arg == name), None)
+            if value is None and index is not None and 0 < index <= len(call.args):
+                value = call.args[index - 1]
+            if value is None:
+                return None
+            out.append((value, scope))
+        return out or None
 
     def _returned_class(self, fn: Scope, depth: int) -> Scope | None:
         values = [n.value for n in self.own_nodes(fn)
