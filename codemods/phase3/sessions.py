@@ -3,8 +3,8 @@
 An AsyncClient is bound to the event loop it first ran on (reference trap 10), so nothing is
 created at import time: the Session and its configuration statements (``headers.update``,
 ``headers[k] = v``, ``auth = …``, ``mount(prefix, HTTPAdapter(max_retries=N))``) move into an
-``open_<name>()`` factory; the module name starts as ``None``; the app's ``while_serving`` hook
-(added next to ``app = Flask(...)``, F2Q311) opens it and closes it after serving. The Session's
+``open_<name>()`` factory; the module name starts as ``None``; the app's ``before_serving`` hook
+(added next to ``app = Flask(...)``, F2Q311) opens it and ``after_serving`` closes it. The Session's
 own cookie jar stays per client, as before (S17). Tests reach the hooks through
 ``app.test_app()`` (F2Q312).
 """
@@ -28,7 +28,7 @@ TEST_APP_CODE = "F2Q312"
 register(RuleInfo(
     TEST_APP_CODE, "test-client-through-test-app", 3,
     "A pytest fixture returning app.test_client() runs the serving hooks (async with app.test_app())",
-    True, "Quart's bare test_client() does not run before/while_serving, so the HTTP clients would "
+    True, "Quart's bare test_client() does not run before_serving, so the HTTP clients would "
     "not be open.",
 ))
 SESSION_KEPT = marker(
@@ -68,7 +68,7 @@ def _used(ctx, s: P.SessionInfo) -> bool:
         "S = requests.Session()\nS.headers.update({'X-Key': KEY})\n",
         "def open_s():\n    S = httpx.AsyncClient(follow_redirects=True, max_redirects=30, timeout=None)\n"
         "    S.headers.update({'X-Key': KEY})\n    return S\n\n\n"
-        "S: httpx.AsyncClient | None = None  # opened by the app while serving\n"),),
+        "S: httpx.AsyncClient | None = None  # opened by the app in before_serving (open_s), closed after serving\n"),),
 )
 class SessionToClient(Rule):
     """Moves the Session and its configuration into a factory; see the module docstring."""
@@ -103,7 +103,7 @@ class SessionToClient(Rule):
                     lines.append(f"    {{c{i}t}} = {{c{i}v}}")
                     subs += [(f"c{i}t", _inner_span(ctx, stmt.targets[0])), (f"c{i}v", _inner_span(ctx, stmt.value))]
             lines.append(f"    return {s.name}")
-            lines += ["", "", f"{s.name}: httpx.AsyncClient | None = None  # opened by the app while serving "
+            lines += ["", "", f"{s.name}: httpx.AsyncClient | None = None  # opened by the app in before_serving "
                       f"({factory_name(s.name)}), closed after serving"]
             # the factory takes the place of the last statement (its subs are visited before it)
             stmts = [s.stmt, *s.config]
@@ -114,9 +114,9 @@ class SessionToClient(Rule):
 
 
 @rule(LIFESPAN_CODE, "http-client-lifespan", 3,
-      "The app opens the migrated Session clients in while_serving and closes them after serving")
+      "The app opens the migrated Session clients in before_serving and closes them in after_serving")
 class ClientLifespan(Rule):
-    """``@app.while_serving`` opening every migrated Session client, closing it afterwards."""
+    """``@app.before_serving`` opens every migrated Session client, ``@app.after_serving`` closes it."""
 
     def detect(self, ctx: RuleContext) -> Iterable[E.Edit]:
         active = _active_sessions(ctx)
@@ -128,24 +128,25 @@ class ClientLifespan(Rule):
         t = app.stmt.targets[0].id
         nested = app.scope.kind == "function"
         gap = "\n" if nested else "\n\n\n"
-        body = [f"@{t}.while_serving", "async def http_clients():"]
-        opened = []
+        # before_serving/after_serving, not while_serving: Quart calls a while_serving function
+        # once, at decoration (quart/app.py while_serving), so a second startup of the same app
+        # (one test_app() per test) would fail with StopAsyncIteration.
+        opening = [f"@{t}.before_serving", "async def open_http_clients():"]
+        closing = [f"@{t}.after_serving", "async def close_http_clients():"]
         for i, s in enumerate(active):
             alias = f"_http_m{i}" if s.module != app.module else None
             if alias:
-                body.append(f"    import {s.module} as {alias}")
+                imp = f"    import {s.module} as {alias}"
+                opening.append(imp)
+                closing.append(imp)
                 ref = f"{alias}.{s.name}"
-                body.append(f"    {ref} = {alias}.{factory_name(s.name)}()")
+                opening.append(f"    {ref} = {alias}.{factory_name(s.name)}()")
             else:
-                body.append(f"    global {s.name}")
+                opening.append(f"    global {s.name}")
                 ref = s.name
-                body.append(f"    {ref} = {factory_name(s.name)}()")
-            opened.append(ref)
-        body.append("    try:")
-        body.append("        yield")
-        body.append("    finally:")
-        for ref in opened:
-            body.append(f"        await {ref}.aclose()")
+                opening.append(f"    {ref} = {factory_name(s.name)}()")
+            closing.append(f"    await {ref}.aclose()")
+        body = [*opening, "", *([""] if not nested else []), *closing]
         template = "{t} = {v}" + gap + "\n".join(body)
         if nested:
             template += "\n"

@@ -162,7 +162,7 @@ def apps(tmp_path_factory, stub):
 def test_migrated_source_uses_httpx_only(apps):
     migrated = apps[2]
     assert "requests.get(" not in migrated and "requests.post(" not in migrated
-    assert "httpx.AsyncClient" in migrated and "while_serving" in migrated
+    assert "httpx.AsyncClient" in migrated and "before_serving" in migrated and "after_serving" in migrated
     assert "# flask2quart:" in migrated  # the approximate ConnectionError map is flagged
 
 

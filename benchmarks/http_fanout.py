@@ -1,0 +1,128 @@
+"""Phase 3 benchmark: an endpoint making 3 upstream calls of 100 ms each.
+
+* Flask + requests (a module-level Session) in one sync worker: requests are served one
+  after another (the test client in one thread, like a single sync gunicorn worker);
+* the same app migrated with ``flask2quart migrate --phase 3`` (httpx.AsyncClient owned by the
+  app) — the three calls stay sequential, but the event loop serves concurrent requests;
+* the migrated helper called with ``asyncio.gather`` (the three calls are independent, so the
+  code allowed it: a one-line manual change after the migration).
+
+Run: ``.venv/bin/python benchmarks/http_fanout.py [N]`` (N concurrent requests, default 10).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.util
+import sys
+import tempfile
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+APP = '''
+import os
+
+import requests
+from flask import Flask, jsonify
+
+UPSTREAM = os.environ["F2Q_BENCH_UPSTREAM"]
+app = Flask(__name__)
+SESSION = requests.Session()
+SESSION.headers.update({"X-Client": "bench"})
+
+
+def part(name):
+    r = SESSION.get(UPSTREAM + "/" + name, timeout=5)
+    r.raise_for_status()
+    return r.json()
+
+
+@app.route("/fanout")
+def fanout():
+    return jsonify([part("a"), part("b"), part("c")])
+'''
+
+GATHER_VIEW = '''
+
+@app.route("/fanout-gather")
+async def fanout_gather():
+    return jsonify(await asyncio.gather(part("a"), part("b"), part("c")))
+'''
+
+
+class Slow(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *a):
+        pass
+
+    def do_GET(self):
+        time.sleep(0.1)
+        body = b'{"ok": true}'
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+def load(path: Path, name: str):
+    spec = importlib.util.spec_from_file_location(name, path)
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules[name] = mod
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def main(n: int = 10) -> None:
+    import os
+
+    from flask2quart import engine
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Slow)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    os.environ["F2Q_BENCH_UPSTREAM"] = f"http://127.0.0.1:{server.server_address[1]}"
+    tmp = Path(tempfile.mkdtemp())
+    proj = tmp / "proj"
+    proj.mkdir()
+    (proj / "app.py").write_text(APP)
+    result = engine.run([proj], 3)
+    migrated = result.changed[0].new.decode()
+    (tmp / "flask_app.py").write_text(APP)
+    (tmp / "quart_app.py").write_text("import asyncio\n" + migrated + GATHER_VIEW)
+    flask_app = load(tmp / "flask_app.py", "bench_flask").app
+    quart_app = load(tmp / "quart_app.py", "bench_quart").app
+
+    c = flask_app.test_client()
+    t0 = time.perf_counter()
+    for _ in range(n):
+        assert c.get("/fanout").status_code == 200
+    flask_s = time.perf_counter() - t0
+
+    async def quart_run(path: str) -> float:
+        async with quart_app.test_app() as ta:
+            qc = ta.test_client()
+            assert (await qc.get(path)).status_code == 200  # warm the pool
+            t = time.perf_counter()
+            rs = await asyncio.gather(*(qc.get(path) for _ in range(n)))
+            assert all(r.status_code == 200 for r in rs)
+            return time.perf_counter() - t
+
+    seq_s = asyncio.run(quart_run("/fanout"))
+    gather_s = asyncio.run(quart_run("/fanout-gather"))
+    server.shutdown()
+    print(f"{n} requests, 3 upstream calls of 100 ms each")
+    print(f"flask + requests, one sync worker     : {flask_s:6.2f} s  ({flask_s / n * 1000:6.0f} ms/request)")
+    print(f"quart + httpx (migrated, sequential)  : {seq_s:6.2f} s  (concurrent requests on one loop)")
+    print(f"quart + httpx (asyncio.gather)        : {gather_s:6.2f} s")
+    print(f"ratio flask/migrated = {flask_s / seq_s:.1f}x, flask/gather = {flask_s / gather_s:.1f}x")
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 10)
