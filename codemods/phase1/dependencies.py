@@ -259,7 +259,7 @@ class FrameworkDependency:
                 continue
             count += 1
             is_fw = _norm(_NAME.match(m.group("req")).group("name")) == C.FRAMEWORK_DISTRIBUTION
-            if is_fw:
+            if is_fw and reg in ("", "install_requires"):
                 new = new + additions
                 marks += plan.markers(len(out) + 1)
             indent = m.group("indent") or ("    " if setup_cfg else "")
@@ -325,7 +325,8 @@ class FrameworkDependency:
                                   "docs/project-files.md)"))
             if in_deps:
                 depth += line.count("[") - line.count("]")
-                new_line, n, mk = self._toml_line(line, len(out) + 1, text)
+                new_line, n, mk = self._toml_line(line, len(out) + 1, text,
+                                                  main=section == "[project]")
                 out.append(new_line)
                 count += n
                 marks += mk
@@ -335,7 +336,7 @@ class FrameworkDependency:
             out.append(line)
         return "".join(out), count, marks
 
-    def _toml_line(self, line: str, lineno: int, whole: str):
+    def _toml_line(self, line: str, lineno: int, whole: str, main: bool):
         plan = self.plan
         present = [m.group("body") for m in _TOML_STR.finditer(whole)]
         hits = [(m, plan.replacement(m.group("body"))) for m in _TOML_STR.finditer(line)]
@@ -348,7 +349,7 @@ class FrameworkDependency:
         pieces, last = [], 0
         for m, new in hits:
             if _norm(_NAME.match(m.group("body")).group("name")) == C.FRAMEWORK_DISTRIBUTION:
-                new = new + plan.additions(present)
+                new = new + plan.additions(present) if main else new
                 marks += plan.markers(lineno)
             quoted = [_toml_quote(r) for r in new]
             if alone and len(hits) == 1:
@@ -422,7 +423,7 @@ class SetupPyDependency(Rule):
                 continue
             changed = True
             if _norm(_NAME.match(e.value).group("name")) == C.FRAMEWORK_DISTRIBUTION:
-                new = new + plan.additions(values)
+                new = new + plan.additions(values) if not tests else new
                 for code, _line, msg in plan.markers(e.lineno):
                     yield E.Marker(code, node.lineno, msg)
             items.extend(_py_quote(r) for r in new)
