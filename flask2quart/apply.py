@@ -55,6 +55,7 @@ class _Applier(cst.CSTTransformer):
         self.async_defs: set[tuple[int, str]] = set()
         self.decorators: dict[tuple[int, str], list[str]] = defaultdict(list)
         self.async_withs: set[tuple[int, int]] = set()
+        self.async_fors: set[tuple[int, int]] = set()
         self.statements: dict[int, E.ReplaceStatement] = {}
         self.markers: dict[int, list[E.Marker]] = defaultdict(list)
         self.imports: list[E.AddImport] = []
@@ -76,6 +77,8 @@ class _Applier(cst.CSTTransformer):
                     self.decorators[(e.line, e.name)].append(e.decorator)
             elif isinstance(e, E.AsyncWith):
                 self.async_withs.add((e.line, e.col))
+            elif isinstance(e, E.AsyncFor):
+                self.async_fors.add((e.line, e.col))
             elif isinstance(e, E.ReplaceStatement):
                 self.statements[e.line] = e
                 self.sub_spans.update(s for _, s in e.subs)
@@ -91,7 +94,7 @@ class _Applier(cst.CSTTransformer):
         self.pending = (
             len(self.awaits) + len(self.replaces) + len(self.call_edits) + len(self.async_defs)
             + len(self.async_withs) + len(self.statements) + len(self.markers)
-            + len(self.rewrites)
+            + len(self.rewrites) + len(self.async_fors)
         )
 
     # -- helpers ---------------------------------------------------------------
@@ -283,6 +286,12 @@ class _Applier(cst.CSTTransformer):
         return self._mark(o, u)
 
     def leave_For(self, o, u):
+        pos = self.get_metadata(PositionProvider, o).start
+        if (pos.line, pos.column) in self.async_fors:
+            self.async_fors.discard((pos.line, pos.column))
+            self.placed += 1
+            if u.asynchronous is None:
+                u = u.with_changes(asynchronous=cst.Asynchronous())
         return self._mark(o, u)
 
     def leave_While(self, o, u):
@@ -302,7 +311,7 @@ def apply_edits(module: cst.Module, script: Sequence[E.Edit]) -> cst.Module:
     leftovers = (
         len(applier.awaits) + len(applier.replaces) + len(applier.call_edits)
         + len(applier.async_defs) + len(applier.async_withs) + len(applier.statements)
-        + len(applier.markers) + len(applier.rewrites)
+        + len(applier.markers) + len(applier.rewrites) + len(applier.async_fors)
     )
     if leftovers:
         raise ApplyError(
@@ -311,7 +320,7 @@ def apply_edits(module: cst.Module, script: Sequence[E.Edit]) -> cst.Module:
                 repr(x)
                 for x in [*applier.awaits, *applier.replaces, *applier.call_edits,
                           *applier.async_defs, *applier.async_withs, *applier.statements,
-                          *applier.markers, *applier.rewrites][:5]
+                          *applier.markers, *applier.rewrites, *applier.async_fors][:5]
             )
         )
     if applier.imports:

@@ -76,6 +76,14 @@ class AsyncWith(Edit):
 
 
 @dataclass(frozen=True)
+class AsyncFor(Edit):
+    """The ``for`` statement starting at (line, col) becomes ``async for``."""
+
+    line: int
+    col: int
+
+
+@dataclass(frozen=True)
 class Replace(Edit):
     """Replace the expression at ``span`` by ``template``.
 
