@@ -145,9 +145,18 @@ class AwaitCoroutines(Rule):
                     if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
                             and node.func.attr in async_names and id(node) not in resolved
                             and not ctx.is_awaited(node)
-                            and index.qualify(node.func, ctx.eval_scope(scope, node)) is None):
+                            and index.qualify(node.func, ctx.eval_scope(scope, node)) is None
+                            and not _external_super(node)):
                         yield E.Marker(MAYBE_ASYNC_METHOD.code, node.lineno,
                                        f"`.{node.func.attr}()` may be a project function that is async now")
+
+
+def _external_super(call: ast.Call) -> bool:
+    """``super().m()`` left unresolved: the index resolves ``super()`` through the project's
+    base classes, so the method lives outside the project (``unittest.TestCase.setUp``)."""
+    v = call.func.value
+    return (isinstance(v, ast.Call) and isinstance(v.func, ast.Name) and v.func.id == "super"
+            and not v.args)
 
 
 JSON_CODE = "F2Q111"

@@ -72,7 +72,9 @@ class TestResponseText(Rule):
                 continue  # F2Q191 marks it
             for node in ctx.index.own_nodes(scope):
                 if _is_text(ctx.index, scope, node):
-                    yield E.Replace(self.info.code, ctx.span(node), "{v}." + method + "(" + arg + ")",
+                    # a call value is awaited by F2Q102 inside the template: keep its parentheses
+                    v = "({v})" if isinstance(node.value, (ast.Call, ast.Await)) else "{v}"
+                    yield E.Replace(self.info.code, ctx.span(node), v + "." + method + "(" + arg + ")",
                                     (("v", ctx.span(node.value)),))
 
 

@@ -155,3 +155,284 @@ def test_pytest_config_and_requirements(tmp_path):
     })
     assert out["setup.cfg"] == "[tool:pytest]\nasyncio_mode = auto\ntestpaths = tests\n"
     assert out["requirements-dev.txt"] == "pytest==9.2.0\npytest-asyncio==1.5.0\n"
+
+
+# -- return kinds through helpers, instance typing ------------------------------------------
+
+
+def test_helper_method_returns_test_response(tmp_path):
+    got = migrate_tree(tmp_path, {
+        "pkg/__init__.py": APP,
+        "tests/test_u.py": d("""
+            import unittest
+            from pkg import app
+
+            class Base(unittest.TestCase):
+                def setUp(self):
+                    self.client = app.test_client()
+
+                def api_get(self, path):
+                    return self.client.get(path)
+
+                def check(self, rv):
+                    return rv.get_json()
+
+            class T(Base):
+                def test_x(self):
+                    rv = self.api_get("/")
+                    self.assertEqual(rv.data, b"")
+                    self.check(rv)
+            """),
+    })["tests/test_u.py"]
+    assert "return await self.client.get(path)" in got
+    assert "return await rv.get_json()" in got  # rv: every caller passes a test response
+    assert "rv = await self.api_get(\"/\")" in got
+    assert "self.assertEqual(await rv.data, b\"\")" in got
+    assert "await self.check(rv)" in got
+
+
+def test_instance_attributes_resolve_sync_methods_without_marker(tmp_path):
+    got = migrate_tree(tmp_path, {
+        "pkg/__init__.py": APP,
+        "pkg/store.py": "class Store:\n    def create_account(self):\n        return 1\n\n\nstore = Store()\n",
+        "tests/test_u.py": d("""
+            import unittest
+            from pkg import app
+            from pkg.store import store
+
+            class Service:
+                def __init__(self, store):
+                    self.store = store
+
+                def make(self):
+                    return self.store.create_account()
+
+            class T(unittest.TestCase):
+                def setUp(self):
+                    self.client = app.test_client()
+                    self.store = store
+
+                def create_account(self):
+                    return self.client.post("/a")
+
+                def test_x(self):
+                    self.create_account()
+                    self.store.create_account()
+                    Service(store).make()
+            """),
+    })["tests/test_u.py"]
+    assert "F2Q195" not in got
+    assert "    await self.create_account()\n" in got
+    assert "    self.store.create_account()\n" in got
+    assert "return self.store.create_account()" in got
+
+
+def test_unittest_hooks_renamed(tmp_path):
+    got = migrate_tree(tmp_path, {
+        "pkg/__init__.py": APP,
+        "tests/test_u.py": d("""
+            import unittest
+            from pkg import app
+
+            class Base(unittest.TestCase):
+                def setUp(self):
+                    self.client = app.test_client()
+
+            class T(Base):
+                def setUp(self):
+                    super().setUp()
+                    self.client.get("/warm")
+
+                def tearDown(self):
+                    self.client.get("/cool")
+                    super().tearDown()
+
+                def test_x(self):
+                    pass
+            """),
+    })["tests/test_u.py"]
+    assert d("""
+        class T(Base):
+            async def asyncSetUp(self):
+                await super().asyncSetUp()
+                await self.client.get("/warm")
+
+            async def asyncTearDown(self):
+                await self.client.get("/cool")
+                await super().asyncTearDown()
+        """) in got
+    assert "class Base(unittest.IsolatedAsyncioTestCase):\n    def setUp(self):" in got
+
+
+def test_unittest_hook_with_super_call_in_the_middle_is_marked(tmp_path):
+    got = migrate_tree(tmp_path, {
+        "pkg/__init__.py": APP,
+        "tests/test_u.py": d("""
+            import unittest
+            from pkg import app
+
+            class Base(unittest.TestCase):
+                def setUp(self):
+                    self.client = app.test_client()
+
+            class T(Base):
+                def setUp(self):
+                    self.flag = 1
+                    super().setUp()
+                    self.client.get("/warm")
+            """),
+    })["tests/test_u.py"]
+    assert "# flask2quart: F2Q185" in got
+    assert "async def setUp(self):" in got
+
+
+# -- responses -------------------------------------------------------------------------------
+
+
+def test_text_silent_close(tmp_path):
+    got = port(tmp_path, """
+        def test_x(client, flag):
+            rv = client.get("/")
+            assert rv.text == "ok"
+            assert client.get("/").text
+            rv.get_json(silent=True)
+            rv.get_json(silent=False)
+            rv.get_json(force=True, silent=flag)
+            rv.close()
+            if flag:
+                rv.close()
+            closer = rv.close
+        """)
+    assert got == d("""
+        async def test_x(client, flag):
+            rv = await client.get("/")
+            assert await rv.get_data(as_text=True) == "ok"
+            assert await (await client.get("/")).get_data(as_text=True)
+            await rv.get_json()
+            await rv.get_json(silent=True)
+            await rv.get_json(force=True, silent=not (flag))
+            if flag:
+                pass
+            # flask2quart: F2Q181 Quart's test response has no `close()`
+            closer = rv.close
+        """)
+
+
+def test_no_equivalent_attributes_marked(tmp_path):
+    got = port(tmp_path, """
+        from flask import g
+
+        def test_x(client):
+            with client:
+                rv = client.get("/", follow_redirects=True)
+                assert rv.request.path == "/"
+                assert g.user
+            assert not rv.history
+        """)
+    assert "# flask2quart: F2Q181 `.request`" in got
+    assert "# flask2quart: F2Q181 `.history`" in got
+    assert "# flask2quart: F2Q186" in got
+
+
+def test_pytest_raises_around_request(tmp_path):
+    got = port(tmp_path, """
+        import pytest
+
+        def test_x(client):
+            with pytest.raises(KeyError, match="k"):
+                rv = client.get("/boom")
+            with pytest.raises(ValueError):
+                int("x")
+        """)
+    assert got == d("""
+        import pytest
+        from quart import got_request_exception
+
+        async def test_x(client):
+            with pytest.raises(KeyError, match="k"):
+                view_errors = []
+                with got_request_exception.connected_to(lambda _app, exception, **_: view_errors.append(exception)):
+                    rv = await client.get("/boom")
+                if view_errors:
+                    raise view_errors[0]
+            with pytest.raises(ValueError):
+                int("x")
+        """)
+
+
+def test_runner_in_thread_only_when_async(tmp_path):
+    out = migrate_tree(tmp_path, {
+        "pkg/__init__.py": APP,
+        "tests/conftest.py": d(CONFTEST) + "\n\n@pytest.fixture\ndef runner():\n    return _app.test_cli_runner()\n",
+        "tests/test_x.py": d("""
+            from pkg import app
+
+            def test_sync(runner):
+                assert runner.invoke(args=["x"]).exit_code == 0
+
+            def test_async(runner, client):
+                client.get("/")
+                result = runner.invoke(args=["x"], catch_exceptions=False)
+            """),
+    })["tests/test_x.py"]
+    assert "def test_sync(runner):\n    assert runner.invoke(args=[\"x\"]).exit_code == 0" in out
+    assert "result = await asyncio.to_thread(runner.invoke, args=[\"x\"], catch_exceptions=False)" in out
+    assert "import asyncio" in out
+
+
+def test_request_context_and_multi_value_form(tmp_path):
+    got = port(tmp_path, """
+        import io
+        from pkg import app
+
+        def test_x(client):
+            with app.test_request_context("/", method="POST", data={"a": "1"}, content_type="x/y"):
+                pass
+            with app.test_request_context("/", data={"f": (io.BytesIO(b"x"), "a.txt")}):
+                pass
+            client.post("/t", data={"tag": ["a", "b"], "n": "1"})
+        """)
+    assert 'async with app.test_request_context("/", method="POST", form={"a": "1"}, headers={\'Content-Type\': "x/y"}):' in got
+    assert "# flask2quart: F2Q180 Quart's test_request_context has no `files=`" in got
+    assert 'data={"f": (io.BytesIO(b"x"), "a.txt")}' in got
+    assert 'await client.post("/t", form=[("tag", "a"), ("tag", "b"), ("n", "1")])' in got
+
+
+def test_noop_response_like_objects(tmp_path):
+    src = d("""
+        class Resp:
+            text = "x"
+
+            def close(self):
+                pass
+
+            def get_json(self, silent=False):
+                return None
+
+        def test_plain():
+            rv = Resp()
+            assert rv.text == "x"
+            rv.get_json(silent=True)
+            rv.close()
+        """)
+    assert port(tmp_path, src) == src
+
+
+def test_catalogue_section6_matches_installed_quart():
+    """The facts the new test-suite rules rely on, checked against the installed Quart."""
+    import inspect
+
+    import quart
+    from quart.wrappers.response import Response
+
+    from flask2quart import catalogue as C
+
+    assert not hasattr(Response, C.TEST_RESPONSE_CLOSE)
+    assert inspect.signature(Response.get_json).parameters["silent"].default is False
+    assert hasattr(quart, C.GOT_REQUEST_EXCEPTION[1])
+    params = inspect.signature(quart.Quart.test_request_context).parameters
+    assert {"data", "form", "json", "headers", "query_string"} <= set(params)
+    assert "files" not in params and "content_type" not in params
+    import unittest
+    for new in C.UNITTEST_ASYNC_HOOKS.values():
+        assert inspect.iscoroutinefunction(getattr(unittest.IsolatedAsyncioTestCase, new))
