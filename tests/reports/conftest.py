@@ -73,6 +73,32 @@ def app_tree(tmp_path: Path) -> Path:
     return root
 
 
+class Ran:
+    def __init__(self, result):
+        self.returncode = result.exit_code
+        self.stdout = result.stdout
+        self.stderr = result.stderr
+        if result.exception is not None and not isinstance(result.exception, SystemExit):
+            raise result.exception
+
+
+def cli(*args: str, cwd: Path | None = None) -> Ran:
+    """``flask2quart ARGS`` in-process (click's runner): the CLI contract without paying a
+    Python start-up per call. One test per command also runs the real executable."""
+    from click.testing import CliRunner
+
+    from flask2quart.cli import main
+
+    import os
+
+    old = os.getcwd()
+    os.chdir(cwd or old)
+    try:
+        return Ran(CliRunner().invoke(main, list(args)))
+    finally:
+        os.chdir(old)
+
+
 def validator(path: Path) -> jsonschema.Draft202012Validator:
     schema = json.loads(path.read_text())
     jsonschema.Draft202012Validator.check_schema(schema)

@@ -8,7 +8,8 @@ import textwrap
 import pytest
 
 from flask2quart.config import ConfigError, Settings, load_config, load_settings
-from tests.helpers import migrate_one, run_cli, write_tree
+from tests.helpers import migrate_one, write_tree
+from tests.reports.conftest import cli
 
 
 def _pyproject(root, body: str):
@@ -92,12 +93,12 @@ def test_cli_uses_config_and_flags_override(tmp_path):
         exclude = ["legacy/*"]
         ignore = ["F2Q102"]
     """)
-    proc = run_cli("migrate", str(root), "--dry-run")
+    proc = cli("migrate", str(root), "--dry-run")
     assert proc.returncode == 0
-    assert "app.py: F2Q101×1, F2Q103×1" in proc.stdout and "legacy" not in proc.stdout
-    proc = run_cli("migrate", str(root), "--dry-run", "--select", "F2Q101")
-    assert "app.py: F2Q101×1\n" in proc.stdout
-    scan = run_cli("scan", str(root), "--format", "json")
+    assert "app.py: F2Q101×2, F2Q103×1\n" in proc.stdout and "legacy" not in proc.stdout
+    proc = cli("migrate", str(root), "--dry-run", "--select", "F2Q101")
+    assert "app.py: F2Q101×2\n" in proc.stdout
+    scan = cli("scan", str(root), "--format", "json")
     assert '"F2Q102"' not in scan.stdout and "legacy" not in scan.stdout
 
 
@@ -106,7 +107,7 @@ def test_cli_bad_config_exits_2(tmp_path):
     write_tree(root, {"app.py": APP})
     path = _pyproject(root, "[tool.flask2quart]\nphase = 9\n")
     for cmd in ("migrate", "scan"):
-        proc = run_cli(cmd, str(root), "--dry-run") if cmd == "migrate" else run_cli(cmd, str(root))
+        proc = cli(cmd, str(root), "--dry-run") if cmd == "migrate" else cli(cmd, str(root))
         assert proc.returncode == 2 and str(path) in proc.stderr and "phase" in proc.stderr
 
 

@@ -11,7 +11,7 @@ from flask2quart import engine
 from flask2quart.commands.migrate import colourize_diff
 from flask2quart.reports import migration_formats as MF
 from tests.helpers import run_cli, write_tree
-from tests.reports.conftest import DATA, SCHEMAS, validator
+from tests.reports.conftest import DATA, SCHEMAS, cli, validator
 
 ANNOTATION = re.compile(r"^::(notice|warning|error) file=([^,]+),line=(\d+),title=([^:]+)::(.*)$")
 
@@ -19,7 +19,7 @@ ANNOTATION = re.compile(r"^::(notice|warning|error) file=([^,]+),line=(\d+),titl
 def test_json_report_and_format_match_schema(app_tree, tmp_path):
     write_tree(app_tree, {"broken.py": "def f(:\n"})
     out = tmp_path / "r.json"
-    proc = run_cli("migrate", str(app_tree), "--check", "--format", "json", "--report", str(out))
+    proc = cli("migrate", str(app_tree), "--check", "--format", "json", "--report", str(out))
     assert proc.returncode == 2  # a file does not parse
     doc = json.loads(proc.stdout)
     assert doc == json.loads(out.read_text())
@@ -44,7 +44,7 @@ def test_github_annotations(app_tree):
     marker = next(m for m in parsed if m.group(1) == "warning" and m.group(2) == "pkg/views.py")
     assert marker.group(3) == "17" and marker.group(4).startswith("F2Q191 ")
     assert "would rewrite" in proc.stderr  # the human summary moves to stderr
-    dry = run_cli("migrate", str(app_tree), "--dry-run", "--format", "github")
+    dry = cli("migrate", str(app_tree), "--dry-run", "--format", "github")
     assert dry.returncode == 0 and "::notice file=pkg/forms.py,line=1," in dry.stdout
 
 
@@ -54,7 +54,7 @@ def test_github_escaping():
 
 
 def test_sarif_is_valid(app_tree):
-    proc = run_cli("migrate", str(app_tree), "--dry-run", "--format", "sarif")
+    proc = cli("migrate", str(app_tree), "--dry-run", "--format", "sarif")
     assert proc.returncode == 0, proc.stderr
     log = json.loads(proc.stdout)
     validator(DATA / "sarif-2.1.0-structural.schema.json").validate(log)
@@ -84,7 +84,7 @@ def test_sarif_check_levels(app_tree):
 
 
 def test_diff_with_machine_format_is_refused(app_tree):
-    proc = run_cli("migrate", str(app_tree), "--diff", "--format", "sarif")
+    proc = cli("migrate", str(app_tree), "--diff", "--format", "sarif")
     assert proc.returncode == 2 and "--diff" in proc.stderr
 
 
@@ -96,13 +96,13 @@ def test_colour_only_for_diff_lines():
 
 
 def test_plain_diff_when_not_a_tty(app_tree):
-    proc = run_cli("migrate", str(app_tree), "--diff")
+    proc = cli("migrate", str(app_tree), "--diff")
     assert proc.returncode == 0 and "\x1b[" not in proc.stdout and "+async def create" in proc.stdout
 
 
 @pytest.mark.parametrize("flag", ["-v", "--verbose"])
 def test_verbose_lists_rules_per_file(app_tree, flag):
-    proc = run_cli("migrate", str(app_tree), "--dry-run", flag)
+    proc = cli("migrate", str(app_tree), "--dry-run", flag)
     assert "pkg/forms.py: F2Q101×1, F2Q102×1, F2Q103×2, F2Q104×1" in proc.stdout
-    quiet = run_cli("migrate", str(app_tree), "--dry-run", "-q")
+    quiet = cli("migrate", str(app_tree), "--dry-run", "-q")
     assert quiet.stdout == "" and quiet.returncode == 0
