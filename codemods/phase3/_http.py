@@ -37,6 +37,10 @@ class CallPlan:
     session: SessionInfo | None
     problem: str | None = None
     response_name: str | None = None  # local bound to the response
+    stream: bool = False
+    #: stream=True: (for statement, iter_content call, generator scope node or None)
+    stream_fors: list = field(default_factory=list)
+    stream_closes: list = field(default_factory=list)  # `r.close()` expression statements
 
 
 def qual(index: ProjectIndex, expr: ast.expr, scope: Scope) -> str | None:
@@ -276,6 +280,10 @@ def _problem(facts, scope, ev, plan: CallPlan) -> str | None:
     for k in node.keywords:
         if k.arg not in H.KWARGS:
             return f"keyword `{k.arg}=` has no checked httpx mapping"
+        if k.arg == "stream" and plan.session is not None and isinstance(k.value, ast.Constant) \
+                and k.value.value in (True, False):
+            plan.stream = bool(k.value.value)
+            continue
         if k.arg in ("stream", "hooks", "cookies", "verify", "cert", "proxies"):
             return f"`{k.arg}=` needs a manual port (client-level or streaming API in httpx)"
         if k.arg == "timeout" and timeout_template(index, scope, k.value) is None:
@@ -315,7 +323,9 @@ def _problem(facts, scope, ev, plan: CallPlan) -> str | None:
         b = scope.bindings.get(name)
         if b is None or len(b.values) != 1:
             return f"`{name}` is rebound in the function"
-        for n in index.own_nodes(scope):
+        if plan.stream:
+            return _stream_uses(index, scope, plan, name, parent.targets[0])
+        for n in ast.walk(scope.node):  # nested functions included: a closure may use it
             if isinstance(n, ast.Name) and n.id == name and n is not parent.targets[0]:
                 p = index.parent(scope, n)
                 if not isinstance(p, ast.Attribute):
@@ -325,7 +335,59 @@ def _problem(facts, scope, ev, plan: CallPlan) -> str | None:
                     return prob
         return None
     del stmt
+    if plan.stream:
+        return "stream=True response not bound to a local name"
     return "the response is passed on; its users are not checked"
+
+
+def _stream_uses(index, scope, plan: CallPlan, name: str, target) -> str | None:
+    """stream=True: the response may be read by ``for chunk in r.iter_content(n)`` (in the
+    function or a generator defined in it), checked by status/headers, and closed."""
+    for n in ast.walk(scope.node):
+        if not (isinstance(n, ast.Name) and n.id == name and n is not target):
+            continue
+        p = index.parent(scope, n)
+        if not isinstance(p, ast.Attribute):
+            return f"the streamed response `{name}` is passed on (line {n.lineno})"
+        if p.attr in ("status_code", "headers"):
+            continue
+        call = index.parent(scope, p)
+        if not (isinstance(call, ast.Call) and call.func is p):
+            return f"streamed response: `.{p.attr}` (line {n.lineno}) needs a manual port"
+        if p.attr == "close" and not call.args and isinstance(index.parent(scope, call), ast.Expr):
+            plan.stream_closes.append(index.parent(scope, call))
+            continue
+        if p.attr == "iter_content":
+            loop = index.parent(scope, call)
+            if not (isinstance(loop, ast.For) and loop.iter is call):
+                return "streamed response: `iter_content` not used as a for loop's iterable"
+            size = call.args[0] if call.args else next(
+                (k.value for k in call.keywords if k.arg == "chunk_size"), None)
+            if size is None or len(call.args) + len(call.keywords) != 1:
+                return "`iter_content()` without an explicit chunk size (requests' default is 1 byte)"
+            owner = loop
+            while owner is not None and not isinstance(owner, FuncNode):
+                owner = index.parent(scope, owner)
+            if owner is scope.node:
+                gen = None
+            elif owner is not None and index.parent(scope, owner) in scope.node.body or (
+                    owner is not None and _directly_nested(index, scope, owner)):
+                gen = owner
+                if not any(isinstance(x, ast.Yield) for x in ast.walk(owner)):
+                    return "`iter_content` loop in a nested function that is not a generator"
+            else:
+                return "`iter_content` loop outside the function and its generators"
+            plan.stream_fors.append((loop, call, gen))
+            continue
+        return f"streamed response: `.{p.attr}()` needs a manual port"
+    return None
+
+
+def _directly_nested(index, scope, fn) -> bool:
+    cur = index.parent(scope, fn)
+    while cur is not None and not isinstance(cur, FuncNode):
+        cur = index.parent(scope, cur)
+    return cur is scope.node
 
 
 def _member_problem(attr: str, parent, node, index=None, scope=None) -> str | None:

@@ -28,6 +28,7 @@ TIMEOUT_CODE = "F2Q303"
 REDIRECT_CODE = "F2Q304"
 BODY_CODE = "F2Q305"
 AUTH_CODE = "F2Q306"
+STREAM_CODE = "F2Q307"
 
 for _code, _name, _summary in (
     (SESSION_CALL_CODE, "session-call-to-async-client",
@@ -36,6 +37,8 @@ for _code, _name, _summary in (
     (REDIRECT_CODE, "redirects-kept", "allow_redirects= → follow_redirects=; requests' defaults made explicit (S1, S5-S7)"),
     (BODY_CODE, "body-kept", "json= → byte-identical content= + Content-Type; data=<bytes/str> → content= (F1b, S3)"),
     (AUTH_CODE, "auth-classes", "HTTPBasicAuth/HTTPDigestAuth → httpx.BasicAuth/DigestAuth (S9, S10)"),
+    (STREAM_CODE, "stream-to-send-stream",
+     "Session.get(..., stream=True) + `for c in r.iter_content(n)` → send(stream=True) + `async for c in r.aiter_bytes(n)` (S19, T1)"),
 ):
     register(RuleInfo(_code, _name, 3, _summary, True))
 
@@ -75,6 +78,8 @@ def call_edits(ctx: RuleContext, scope: Scope, plan: P.CallPlan, client: str | N
     span = ctx.span(node)
     code = SESSION_CALL_CODE if plan.session else CALL_CODE
     out: list[E.Edit] = []
+    if plan.stream:
+        return _stream_edits(ctx, scope, plan)
     if client is not None:
         out.append(E.Replace(code, ctx.span(node.func), f"{client}.{fn.method}"))
     kws = {k.arg: k for k in node.keywords}
@@ -185,3 +190,56 @@ def _inner_span(ctx, node: ast.expr) -> E.Span:
     if isinstance(node, ast.Tuple) and ctx.source.lines.line_text(sp.line)[sp.col:sp.col + 1] == "(":
         return E.Span(sp.line, sp.col + 1, sp.end_line, sp.end_col - 1)
     return sp
+
+
+def _stream_edits(ctx: RuleContext, scope: Scope, plan: P.CallPlan) -> list[E.Edit]:
+    """``s.get(url, stream=True, **kw)`` → ``s.send(s.build_request("GET", url, **kw), stream=True)``;
+    the reading loops become ``async for … in r.aiter_bytes(n)`` (their generator ``async def``),
+    ``r.close()`` → ``await r.aclose()``. httpx closes a stream read to its end (aiter_raw)."""
+    node = plan.call
+    fn = H.FUNCTIONS[plan.method]
+    subs = [("client", ctx.span(node.func.value))]
+    args = []
+    if plan.method == "request":
+        positional = list(node.args)
+    else:
+        positional = [None, *node.args]
+        args.append(repr(plan.method.upper()))
+    for i, a in enumerate(positional):
+        if a is None:
+            continue
+        args.append(f"{{a{i}}}")
+        subs.append((f"a{i}", _inner_span(ctx, a)))
+    out: list[E.Edit] = []
+    send_kw = "stream=True"
+    for k in node.keywords:
+        if k.arg == "stream":
+            continue
+        if k.arg == "allow_redirects":
+            send_kw += f", follow_redirects={{k_{k.arg}}}"
+            subs.append((f"k_{k.arg}", _inner_span(ctx, k.value)))
+            continue
+        if k.arg == "timeout":
+            tpl, tsubs = P.timeout_template(ctx.index, scope, k.value)
+            if tpl != "None":
+                out.append(E.Replace(TIMEOUT_CODE, _inner_span(ctx, k.value), tpl,
+                                     tuple((n, ctx.span(v)) for n, v in tsubs)))
+                out.append(E.AddImport(TIMEOUT_CODE, "httpx"))
+        args.append(f"{k.arg}={{k_{k.arg}}}")
+        subs.append((f"k_{k.arg}", _inner_span(ctx, k.value)))
+    if not fn.follows and "allow_redirects" not in {k.arg for k in node.keywords}:
+        send_kw += ", follow_redirects=False"
+    template = f"{{client}}.send({{client}}.build_request({', '.join(args)}), {send_kw})"
+    out.append(E.Replace(STREAM_CODE, ctx.span(node), template, tuple(subs)))
+    gens = set()
+    for loop, call, gen in plan.stream_fors:
+        out.append(E.Replace(STREAM_CODE, ctx.span(call.func), "{r}.aiter_bytes",
+                             (("r", ctx.span(call.func.value)),)))
+        out.append(E.AsyncFor(STREAM_CODE, loop.lineno, ctx.source.lines.col(loop.lineno, loop.col_offset)))
+        if gen is not None and not isinstance(gen, ast.AsyncFunctionDef) and id(gen) not in gens:
+            gens.add(id(gen))
+            out.append(E.MakeAsync(STREAM_CODE, gen.lineno, gen.name))
+    for stmt in plan.stream_closes:
+        out.append(E.ReplaceStatement(STREAM_CODE, stmt.lineno, "await {r}.aclose()",
+                                      (("r", ctx.span(stmt.value.func.value)),)))
+    return out

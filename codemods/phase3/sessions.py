@@ -25,12 +25,6 @@ SESSION_CODE = "F2Q310"
 LIFESPAN_CODE = "F2Q311"
 TEST_APP_CODE = "F2Q312"
 
-register(RuleInfo(
-    TEST_APP_CODE, "test-client-through-test-app", 3,
-    "A pytest fixture returning app.test_client() runs the serving hooks (async with app.test_app())",
-    True, "Quart's bare test_client() does not run before_serving, so the HTTP clients would "
-    "not be open.",
-))
 SESSION_KEPT = marker(
     "F2Q382", "session-kept", 3,
     "A module-level requests.Session that stays on requests",
@@ -152,3 +146,8 @@ class ClientLifespan(Rule):
             template += "\n"
         yield E.ReplaceStatement(LIFESPAN_CODE, app.stmt.lineno, template,
                                  (("t", ctx.span(app.stmt.targets[0])), ("v", ctx.span(app.stmt.value))))
+
+
+def app_gets_hooks(ctx: RuleContext) -> bool:
+    """Does this run add serving hooks (so tests must start the app with test_app())?"""
+    return bool(_active_sessions(ctx))
