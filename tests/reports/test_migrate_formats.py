@@ -106,3 +106,21 @@ def test_verbose_lists_rules_per_file(app_tree, flag):
     assert "pkg/forms.py: F2Q101×1, F2Q102×1, F2Q103×2, F2Q104×1" in proc.stdout
     quiet = cli("migrate", str(app_tree), "--dry-run", "-q")
     assert quiet.stdout == "" and quiet.returncode == 0
+
+
+def test_pre_commit_check_hook(app_tree):
+    """The published hook's entry, as pre-commit runs it (user args appended) in the project."""
+    import shlex
+
+    from tests.helpers import ROOT
+
+    yaml = pytest.importorskip("yaml")
+    hooks = {h["id"]: h for h in yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())}
+    check = hooks["flask2quart-check"]
+    assert check["pass_filenames"] is False
+    argv = shlex.split(check["entry"])
+    assert argv[:3] == ["flask2quart", "migrate", "--check"]
+    assert cli(*argv[1:], "--phase", "1", cwd=app_tree).returncode == 1  # work pending
+    assert cli("migrate", ".", "--allow-dirty", cwd=app_tree).returncode == 0
+    assert cli(*argv[1:], "--phase", "1", cwd=app_tree).returncode == 0  # phase complete
+    assert shlex.split(hooks["flask2quart-verify"]["entry"]) == ["flask2quart", "verify"]
