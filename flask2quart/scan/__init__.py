@@ -316,7 +316,8 @@ def build(paths: list[Path], *, excludes: Iterable[str] = (), select: set[str] |
         modules[_module_of(f.rel)] += total
         files_out.append({
             "path": f.rel, "status": f.status, "rules": dict(sorted(f.rules.items())),
-            "markers": [{"code": m.code, "line": m.line, "message": m.message} for m in f.markers],
+            "markers": [{"code": m.code, "line": m.line, "message": m.message}
+                        for m in sorted(f.markers, key=lambda m: (m.line, m.code))],
             "changes": total, **({"error": f.error.splitlines()[0]} if f.error else {}),
         })
     phases = []

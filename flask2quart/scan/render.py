@@ -86,15 +86,35 @@ def text(report: dict[str, Any], verbose: bool = False) -> str:
         out += ["", f"{title}:" + ("" if p["items"] else " none found")]
         for code, n, summary in _phase_rules(report, p):
             out.append(f"  {code} ×{n}: {summary}")
-        for it in p["items"]:
-            where = f"{it['file']}:{it['line']}" if it["line"] else it["file"]
-            out.append(f"    {where} {it['code']}" + (f" ×{it['count']}" if it["count"] > 1 else "")
-                       + (f" {it['message']}" if it["kind"] == "marker" else ""))
+        if verbose:
+            for it in p["items"]:
+                where = f"{it['file']}:{it['line']}" if it["line"] else it["file"]
+                out.append(f"    {where} {it['code']}" + (f" ×{it['count']}" if it["count"] > 1 else "")
+                           + (f" {it['message']}" if it["kind"] == "marker" else ""))
+        else:
+            per_file: dict[str, dict[str, int]] = {}
+            for it in p["items"]:
+                counts = per_file.setdefault(it["file"], {})
+                counts[it["code"]] = counts.get(it["code"], 0) + it["count"]
+            for file, counts in per_file.items():
+                out.append(f"    {file}: " + ", ".join(f"{c}×{n}" for c, n in sorted(counts.items())))
 
-    markers = [(f, m) for f in report["files"] for m in f["markers"]]
-    out += ["", f"Markers migration would leave ({len(markers)}):" + ("" if markers else " none")]
-    for f, m in markers:
-        out.append(f"  {f['path']}:{m['line']}: {m['code']} {m['message']}")
+    by_code: dict[str, dict[str, list[int]]] = {}
+    for f in report["files"]:
+        for m in f["markers"]:
+            by_code.setdefault(m["code"], {}).setdefault(f["path"], []).append(m["line"])
+    total = sum(len(lines) for files in by_code.values() for lines in files.values())
+    out += ["", f"Markers migration would leave ({total}):" + ("" if by_code else " none")]
+    for code in sorted(by_code):
+        n = sum(len(v) for v in by_code[code].values())
+        out.append(f"  {code} ×{n}: {report['rules'].get(code, {}).get('summary', '')}")
+        for file, lines in by_code[code].items():
+            out.append(f"    {file}: line {', '.join(map(str, sorted(lines)))}")
+    if verbose:
+        out += ["", "Every marker:"]
+        for f in report["files"]:
+            for m in f["markers"]:
+                out.append(f"  {f['path']}:{m['line']}: {m['code']} {m['message']}")
     failed = [f for f in report["files"] if f.get("error")]
     if failed:
         out += ["", "Files the tool cannot migrate:"] + [f"  {f['path']}: {f['error']}" for f in failed]
