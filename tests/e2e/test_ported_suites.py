@@ -1,8 +1,11 @@
 """End-to-end: migrate a copy of each fixture app and run its own ported test suite on
 Quart 0.22 (Python 3.11) and Quart 0.23.1 (Python 3.13).
 
-The floors below are the counts reached today (issue 3); raise them as rules improve. The
-goal is every test that passes on Flask (see the note in the issue).
+Every test of these suites passes on Flask (tests/e2e/test_fixture_suites_on_flask.py). The
+floors are the counts reached (issue 3): ledger passes entirely; notebook keeps four tests the
+tool marks instead of porting (F2Q181 `response.request` x2 and `is_streamed`, F2Q186 `g`
+after a request inside `async with client:`; see docs/test-port.md). The markers left in the
+test suites are pinned too, so a new marker or a silently dropped one shows up here.
 """
 
 from __future__ import annotations
@@ -17,7 +20,9 @@ from tests.helpers import copy_fixture_app, interpreters, run_cli
 pytestmark = pytest.mark.e2e
 
 #: fixture → (tests collected, ported tests passing at least)
-SUITES = {"notebook": (102, 87), "ledger": (43, 15)}
+SUITES = {"notebook": (102, 98), "ledger": (43, 43)}
+#: fixture → markers the migration leaves in its tests/ (code → count)
+TEST_MARKERS = {"notebook": {"F2Q181": 3, "F2Q186": 1}, "ledger": {}}
 
 
 def _run_suite(python: str, cwd) -> tuple[int, int]:
@@ -36,6 +41,11 @@ def test_ported_suite(tmp_path, fixture, label, python):
     app_dir = copy_fixture_app(fixture, tmp_path)
     done = run_cli("migrate", str(app_dir), "--phase", "1", "--allow-dirty")
     assert done.returncode == 0, done.stderr
+    markers: dict[str, int] = {}
+    for path in (app_dir / "tests").rglob("*.py"):
+        for code in re.findall(r"# flask2quart: (F2Q\d+)", path.read_text()):
+            markers[code] = markers.get(code, 0) + 1
+    assert markers == TEST_MARKERS[fixture], f"{fixture}: markers in tests/ {markers}"
     total, floor = SUITES[fixture]
     passed, collected = _run_suite(python, app_dir)
     assert collected == total, f"{fixture} on {label}: {collected} tests, expected {total}"
