@@ -202,7 +202,11 @@ async def probe():
              "extensions": {}}
     msgs = [{"type": "http.request", "body": b"", "more_body": False}]
     async def receive():
-        return msgs.pop(0) if msgs else await asyncio.sleep(3600)
+        if msgs:
+            return msgs.pop(0)
+        while not any(m["type"] == "http.response.body" and not m.get("more_body") for m in sent):
+            await asyncio.sleep(0.01)
+        return {"type": "http.disconnect"}
     async def send(m):
         sent.append(m)
     await mod.app(scope, receive, send)
