@@ -7,7 +7,7 @@ allow_credentials=…)``; ``@cross_origin(…)`` → ``@route_cors(…)``. Keywo
 quart-cors cannot reproduce two Flask-CORS 6 defaults: ``always_send`` (CORS headers on requests
 without an Origin header) and "no Access-Control-Expose-Headers unless configured" (quart-cors
 sends an empty one). So a call is swapped only when it passes ``always_send=False`` and a
-non-empty ``expose_headers``; regex origins, a credentialed wildcard (quart-cors raises), options
+non-empty ``expose_headers``; regex or wildcard origins (quart-cors 0.8.0 sends ``*`` where Flask-CORS 6 echoes), options
 without a counterpart, ``CORS()`` + ``init_app`` and names that would clash keep the whole
 project on Flask-CORS through flask2quart.bridge (F2Q170 says why). Each swapped call gets F2Q172
 for the Vary difference that remains.
@@ -112,6 +112,8 @@ def _build(index: ProjectIndex) -> _Plan:
             if not why and call.args:
                 why = "positional arguments to `cross_origin`"
             if not why:
+                why = X.CORS_DECORATOR_BROKEN
+            if not why:
                 plan.decorators.setdefault(ref.module, []).append((call, name, owner.lineno))
         use(ref.module, node, ref.qualname, why)
     return plan
@@ -153,6 +155,10 @@ def _options_problem(call: ast.Call) -> str:
     ok, expose = _literal(kws["expose_headers"])
     if not ok or not expose:
         return "`expose_headers` not a non-empty literal"
+    for name in X.CORS_SORTED:
+        if name in kws and not (_literal(kws[name])[0] and isinstance(
+                _literal(kws[name])[1], (str, list, tuple))):
+            return f"`{name}` not a literal (Flask-CORS sorts it; quart-cors does not)"
     ok, origins = _literal(kws["origins"]) if "origins" in kws else (True, "*")
     if not ok:
         return "`origins` not a literal (cannot check for regexes)"
@@ -165,24 +171,29 @@ def _options_problem(call: ast.Call) -> str:
         else (True, False)
     if not ok or not isinstance(creds, bool):
         return "`supports_credentials` not a literal bool"
-    if creds and "*" in origins:
-        return "credentials with a wildcard origin (quart-cors raises ValueError)"
+    if X.CORS_WILDCARD in origins:
+        return ("a wildcard origin (Flask-CORS echoes the origin; quart-cors 0.8.0 always "
+                "sends `*`)")
     return ""
 
 
 def _arguments(ctx: RuleContext, call: ast.Call, start: int = 0) -> tuple[list[str], list]:
     args, subs = [], []
-    wildcard = True
     for i, kw in enumerate(call.keywords):
         if kw.arg in X.CORS_DROPPED and kw.arg not in X.CORS_KWARGS:
             continue
-        if kw.arg == "origins":
-            ok, v = _literal(kw.value)
-            wildcard = ok and ("*" == v or isinstance(v, (list, tuple)) and "*" in v)
+        if kw.arg in X.CORS_SORTED:
+            value = _literal(kw.value)[1]
+            if not isinstance(value, str):
+                value = sorted(v.upper() if kw.arg == "methods" else v for v in value)
+            elif kw.arg == "methods":
+                value = value.upper()
+            args.append(f"{X.CORS_KWARGS[kw.arg]}={value!r}".replace("'", '"'))
+            continue
         subs.append((f"a{start + i}", ctx.span(kw.value)))
         args.append(f"{X.CORS_KWARGS[kw.arg]}={{a{start + i}}}")
-    if wildcard:
-        args += [f"{k}={v}" for k, v in X.CORS_KEEP_DEFAULTS.items()]
+    if not any(kw.arg == "methods" for kw in call.keywords):
+        args.append(f"{X.CORS_KWARGS['methods']}={X.CORS_DEFAULT_METHODS!r}".replace("'", '"'))
     return args, subs
 
 

@@ -39,10 +39,10 @@ BRIDGE_APP = "flask2quart.bridge.Quart"
 EXTENSIONS: dict[str, ExtensionFact] = {f.flask_module: f for f in (
     ExtensionFact(
         "flask_cors", "flask-cors", SWAP, "quart_cors", "quart-cors==0.8.0",
-        "`CORS(x, ...)` becomes `x = cors(x, ...)`, `@cross_origin(...)` becomes "
-        "`@route_cors(...)` (quart-cors 0.8.0 works on Quart 0.22 and 0.23.1) only where "
-        "quart-cors answers like Flask-CORS 6: the call passes `always_send=False` and a "
-        "non-empty `expose_headers`. Otherwise quart-cors sends no CORS headers to requests "
+        "`CORS(x, ...)` becomes `x = cors(x, ...)` only where quart-cors 0.8.0 answers like "
+        "Flask-CORS 6: the call passes `always_send=False`, a non-empty `expose_headers` and "
+        "explicit non-regex origins. `@cross_origin` is not swapped: quart-cors's route_cors "
+        "answers preflights with a 500 on Quart 0.23. Otherwise quart-cors sends no CORS headers to requests "
         "without an Origin header (Flask-CORS's always_send), an empty "
         "Access-Control-Expose-Headers header, and Vary: Origin on every response, so "
         "Flask-CORS stays on flask2quart.bridge (which runs it unchanged).",
@@ -176,9 +176,22 @@ CORS_KWARGS = {
     "expose_headers": "expose_headers",
     "max_age": "max_age",
 }
-#: Flask-CORS 6 echoes the request's origin for ``origins='*'`` (send_wildcard=False);
-#: quart-cors sends ``*`` unless ``send_origin_wildcard=False``.
-CORS_KEEP_DEFAULTS = {"send_origin_wildcard": "False"}
+#: Flask-CORS 6 echoes the request's origin for ``origins='*'`` (send_wildcard=False); quart-cors
+#: 0.8.0 sends ``*``, and cannot be told otherwise per call: it computes
+#: ``send_origin_wildcard or config default (True)``, so an explicit False is lost. A wildcard
+#: (or absent) ``origins`` is therefore not swapped.
+CORS_WILDCARD = "*"
+#: Flask-CORS serialises ``methods`` (upper-cased) and ``expose_headers`` sorted
+#: (core.serialize_option/flexible_str); quart-cors keeps the given order. The swap passes
+#: sorted literals, and Flask-CORS's default methods (core.ALL_METHODS) sorted.
+CORS_SORTED = ("methods", "expose_headers")
+#: ``@cross_origin`` → ``@route_cors`` is not swapped: quart-cors 0.8.0's route_cors answers a
+#: preflight with ``await current_app.make_default_options_response()``, whose signature became
+#: ``(ctx)`` in Quart 0.23 (quart/app.py:1401) — a 500 on 0.23.1 (tests/phase1/test_extensions.py
+#: found it). Flask-CORS stays on the bridge in projects using it.
+CORS_DECORATOR_BROKEN = ("`@cross_origin` → `@route_cors`: quart-cors 0.8.0 answers preflight "
+                         "requests with a 500 on Quart 0.23 (make_default_options_response(ctx))")
+CORS_DEFAULT_METHODS = sorted(["GET", "HEAD", "POST", "OPTIONS", "PUT", "PATCH", "DELETE"])
 #: Options that must be passed explicitly for quart-cors to answer like Flask-CORS:
 #: ``always_send=False`` (quart-cors never answers a request without Origin) and a non-empty
 #: ``expose_headers`` (quart-cors sends an empty Access-Control-Expose-Headers otherwise).
