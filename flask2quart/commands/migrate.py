@@ -181,7 +181,7 @@ def migrate(paths, phase, dry_run, show_diff, check, jobs, exclude, report, fmt,
     if report:
         report.write_text(migration_formats.render(result, "json"))
     if fmt != "text":
-        sys.stdout.write(migration_formats.render(result, fmt, check=check))
+        sys.stdout.write(migration_formats.render(result, fmt, check=check, base=Path.cwd()))
 
     for f in result.failed:
         click.echo(f"error: {f.rel}: {f.error.splitlines()[0]}", err=True)

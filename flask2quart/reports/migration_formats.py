@@ -51,6 +51,26 @@ def report_dict(result) -> dict[str, Any]:
     }
 
 
+def _paths(result, base):
+    """(path of each file for annotations, SRCROOT directory). With ``base`` (the current
+    directory in the CLI), files inside it are named relative to it, as GitHub expects
+    paths relative to the checkout; otherwise relative to the project root."""
+    if base is None:
+        return (lambda f: f.rel), result.root.resolve()
+    base = base.resolve()
+    root = result.root.resolve()
+    if not root.is_relative_to(base):
+        return (lambda f: f.rel), root
+
+    def name(f) -> str:
+        try:
+            return f.path.resolve().relative_to(base).as_posix()
+        except ValueError:
+            return f.rel
+
+    return name, base
+
+
 def _escape_data(s: str) -> str:
     return s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
@@ -74,22 +94,23 @@ def _codes_text(rules) -> str:
     return ", ".join(f"{c}×{n}" for c, n in sorted(rules.items()))
 
 
-def github(result, *, check: bool = False) -> str:
+def github(result, *, check: bool = False, base=None) -> str:
     """GitHub Actions annotation lines, one per marker, failed file and rewritten file."""
     registry = _summaries()
+    name, _root = _paths(result, base)
     lines = []
     for f in result.files:
         if f.status == "failed":
-            lines.append(annotation("error", f.rel, 1, f"{FAILED_RULE} cannot migrate",
+            lines.append(annotation("error", name(f), 1, f"{FAILED_RULE} cannot migrate",
                                     (f.error or "failed").splitlines()[0]))
         elif f.status == "changed":
             level = "error" if check else "notice"
-            lines.append(annotation(level, f.rel, 1, "flask2quart: file needs migration",
+            lines.append(annotation(level, name(f), 1, "flask2quart: file needs migration",
                                     f"phase {result.phase} would rewrite this file: {_codes_text(f.rules)}"))
         for m in f.markers:
             info = registry.get(m.code)
             title = f"{m.code} {info.name}" if info else m.code
-            lines.append(annotation("warning", f.rel, m.line, title, m.message))
+            lines.append(annotation("warning", name(f), m.line, title, m.message))
     return "\n".join(lines) + ("\n" if lines else "")
 
 
@@ -116,10 +137,11 @@ def _location(rel: str, line: int) -> dict[str, Any]:
                                  "region": {"startLine": max(1, int(line))}}}
 
 
-def sarif(result, *, check: bool = False) -> dict[str, Any]:
+def sarif(result, *, check: bool = False, base=None) -> dict[str, Any]:
     """A SARIF 2.1.0 log of the run (one result per rule and rewritten file, per marker,
     per failed file)."""
     registry = _summaries()
+    name, srcroot = _paths(result, base)
     results: list[dict[str, Any]] = []
     used: list[str] = []
 
@@ -132,7 +154,7 @@ def sarif(result, *, check: bool = False) -> dict[str, Any]:
         if f.status == "failed":
             results.append({"ruleId": FAILED_RULE, "ruleIndex": rule_index(FAILED_RULE), "level": "error",
                             "message": {"text": (f.error or "failed").splitlines()[0]},
-                            "locations": [_location(f.rel, 1)]})
+                            "locations": [_location(name(f), 1)]})
         elif f.status == "changed":
             for code, n in sorted(f.rules.items()):
                 info = registry.get(code)
@@ -140,13 +162,13 @@ def sarif(result, *, check: bool = False) -> dict[str, Any]:
                     "ruleId": code, "ruleIndex": rule_index(code), "level": "error" if check else "note",
                     "kind": "fail" if check else "review",
                     "message": {"text": f"{n} rewrite(s): {info.summary if info else code}"},
-                    "locations": [_location(f.rel, 1)],
+                    "locations": [_location(name(f), 1)],
                     "properties": {"count": n},
                 })
         for m in f.markers:
             results.append({"ruleId": m.code, "ruleIndex": rule_index(m.code), "level": "warning",
-                            "message": {"text": m.message}, "locations": [_location(f.rel, m.line)]})
-    root_uri = result.root.resolve().as_uri() + "/"
+                            "message": {"text": m.message}, "locations": [_location(name(f), m.line)]})
+    root_uri = srcroot.as_uri() + "/"
     return {
         "$schema": SARIF_SCHEMA,
         "version": "2.1.0",
@@ -163,11 +185,12 @@ def sarif(result, *, check: bool = False) -> dict[str, Any]:
     }
 
 
-def render(result, fmt: str, *, check: bool = False) -> str:
+def render(result, fmt: str, *, check: bool = False, base=None) -> str:
+    """``base``: name files relative to this directory when they are inside it (github, sarif)."""
     if fmt == "json":
         return json.dumps(report_dict(result), indent=2) + "\n"
     if fmt == "github":
-        return github(result, check=check)
+        return github(result, check=check, base=base)
     if fmt == "sarif":
-        return json.dumps(sarif(result, check=check), indent=2) + "\n"
+        return json.dumps(sarif(result, check=check, base=base), indent=2) + "\n"
     raise ValueError(f"unknown format {fmt!r}")

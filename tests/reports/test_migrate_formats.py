@@ -124,3 +124,14 @@ def test_pre_commit_check_hook(app_tree):
     assert cli("migrate", ".", "--allow-dirty", cwd=app_tree).returncode == 0
     assert cli(*argv[1:], "--phase", "1", cwd=app_tree).returncode == 0  # phase complete
     assert shlex.split(hooks["flask2quart-verify"]["entry"]) == ["flask2quart", "verify"]
+
+
+def test_paths_relative_to_the_working_directory(app_tree):
+    """GitHub resolves annotation and SARIF paths from the checkout root (the cwd in CI)."""
+    gh = cli("migrate", "proj", "--dry-run", "--format", "github", cwd=app_tree.parent)
+    assert "::notice file=proj/pkg/forms.py,line=1," in gh.stdout
+    log = json.loads(cli("migrate", "proj", "--dry-run", "--format", "sarif", cwd=app_tree.parent).stdout)
+    run = log["runs"][0]
+    assert run["originalUriBaseIds"]["SRCROOT"]["uri"] == app_tree.parent.resolve().as_uri() + "/"
+    uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in run["results"]}
+    assert "proj/pkg/views.py" in uris and all((app_tree.parent / u).is_file() for u in uris)
