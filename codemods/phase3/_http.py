@@ -83,6 +83,12 @@ def sessions(index: ProjectIndex) -> dict[str, SessionInfo]:
                 kind = _config_stmt(index, info.scope, later, name)
                 if kind is None:
                     continue
+                if kind == "retries":
+                    s.problem = s.problem or (
+                        f"HTTPAdapter(max_retries=...) on line {later.lineno}: urllib3 retries read errors too and "
+                        "then raises ConnectionError (even for a read timeout); httpx's AsyncHTTPTransport(retries=N) "
+                        "retries connect errors only (reference F13) — port the retry policy by hand")
+                    continue
                 if kind == "bad":
                     s.problem = s.problem or f"`{name}` is configured in a way the tool cannot move " \
                                              f"(line {later.lineno})"
@@ -156,8 +162,9 @@ def _config_stmt(index, scope, stmt, name):
                 kws = {k.arg: k.value for k in args[1].keywords}
                 if set(kws) == {"max_retries"} and not args[1].args:
                     v = kws["max_retries"]
-                    if isinstance(v, ast.Constant) and isinstance(v.value, int) or isinstance(v, ast.Name):
-                        return (args[0].value, ast.get_source_segment(index_source(index, scope), v))
+                    if isinstance(v, ast.Constant) and v.value == 0:
+                        return (args[0].value, "0")  # no retries: the same as httpx's default
+                    return "retries"
             return "bad"
     if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
         t = stmt.targets[0]
@@ -414,8 +421,14 @@ def _url_may_have_query(call: ast.Call) -> bool:
     for n in ast.walk(url):
         if isinstance(n, ast.Constant) and isinstance(n.value, str) and "?" in n.value:
             return True
-    # a literal or f-string whose literal parts have no '?'
-    return not isinstance(url, (ast.Constant, ast.JoinedStr, ast.BinOp))
+    # a literal, or a concatenation / f-string that *ends* with a literal path: a query can
+    # only come after the last literal part, and that part has no '?'
+    last = url
+    while isinstance(last, ast.BinOp) and isinstance(last.op, ast.Add):
+        last = last.right
+    if isinstance(last, ast.JoinedStr):
+        last = last.values[-1] if last.values else None
+    return not (isinstance(last, ast.Constant) and isinstance(last.value, str))
 
 
 def _data_ok(v: ast.expr) -> bool:
@@ -438,15 +451,30 @@ def _auth_ok(index, scope, v) -> bool:
     return isinstance(v, ast.Call) and qual(index, v.func, scope) in H.AUTH_CLASSES
 
 
-def _number(index, scope, v) -> bool:
-    if isinstance(v, ast.Constant) and isinstance(v.value, (int, float)) and not isinstance(v.value, bool):
-        return True
+def _constant(index, scope, v):
+    """(value node, its scope) of a name bound once at module level (through imports too)."""
+    if not isinstance(v, (ast.Name, ast.Attribute)):
+        return None
     if isinstance(v, ast.Name):
         found = index.lookup(v.id, scope)
         if found is not None and found[0].kind == "module" and found[1].kind == "assign" \
                 and len(found[1].values) == 1:
-            return _number(index, found[0], found[1].values[0])
-    return False
+            return found[1].values[0], found[0]
+    q = index.qualify(v, scope)
+    if q and "." in q:
+        mod, name = q.rsplit(".", 1)
+        info = index.modules.get(mod)
+        b = info.scope.bindings.get(name) if info else None
+        if b is not None and b.kind == "assign" and len(b.values) == 1:
+            return b.values[0], info.scope
+    return None
+
+
+def _number(index, scope, v) -> bool:
+    if isinstance(v, ast.Constant) and isinstance(v.value, (int, float)) and not isinstance(v.value, bool):
+        return True
+    c = _constant(index, scope, v)
+    return c is not None and _number(index, c[1], c[0])
 
 
 def timeout_template(index, scope, v):
@@ -457,13 +485,11 @@ def timeout_template(index, scope, v):
         return (H.TIMEOUT_SCALAR.replace("{t}", "{t}"), (("t", v),))
     if isinstance(v, ast.Tuple) and len(v.elts) == 2 and all(_number(index, scope, e) for e in v.elts):
         return (H.TIMEOUT_TUPLE, (("c", v.elts[0]), ("r", v.elts[1])))
-    if isinstance(v, ast.Name):
-        found = index.lookup(v.id, scope)
-        if found is not None and found[0].kind == "module" and found[1].kind == "assign" \
-                and len(found[1].values) == 1:
-            t = found[1].values[0]
-            if isinstance(t, ast.Tuple) and len(t.elts) == 2 and all(_number(index, found[0], e) for e in t.elts):
-                return ("httpx.Timeout(connect={v}[0], read={v}[1], write={v}[0], pool=None)", (("v", v),))
+    c = _constant(index, scope, v)
+    if c is not None:
+        t, owner = c
+        if isinstance(t, ast.Tuple) and len(t.elts) == 2 and all(_number(index, owner, e) for e in t.elts):
+            return ("httpx.Timeout(connect={v}[0], read={v}[1], write={v}[0], pool=None)", (("v", v),))
     return None
 
 

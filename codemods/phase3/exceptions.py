@@ -50,14 +50,13 @@ class ExceptClauses(Rule):
             for node in ctx.index.own_nodes(scope):
                 if not isinstance(node, ast.Try) or not any(h.type is not None for h in node.handlers):
                     continue
-                kept = False
+                reached: set[str] = set()
                 for n in P._body_nodes(node.body):
                     if isinstance(n, ast.Call):
-                        plan = P.plan_call(ctx.facts, scope, n)
-                        if plan is not None and plan.problem is not None:
-                            kept = True
-                if kept:
-                    continue
+                        reached |= _reach_call(ctx, scope, n)
+                if "new" not in reached:
+                    continue  # nothing in this try block sends through httpx
+                both = "kept" in reached  # requests and httpx both send from here: catch both
                 for h in node.handlers:
                     types = h.type.elts if isinstance(h.type, ast.Tuple) else [h.type] if h.type else []
                     for t in types:
@@ -68,9 +67,43 @@ class ExceptClauses(Rule):
                         if fact is None:
                             yield E.Marker(NO_EQUIV.code, node.lineno, f"`{name}`: httpx has no counterpart")
                             continue
-                        text = fact.httpx[0] if len(fact.httpx) == 1 else "(" + ", ".join(fact.httpx) + ")"
+                        classes = fact.httpx
+                        if both:
+                            classes = (ast.get_source_segment(ctx.source.text, t), *classes)
+                        text = classes[0] if len(classes) == 1 else "(" + ", ".join(classes) + ")"
                         yield E.Replace("F2Q325", ctx.span(t), text)
                         for cls in fact.httpx:
                             yield E.AddImport("F2Q325", cls.split(".")[0])
                         if not fact.exact:
                             yield E.Marker(APPROX.code, node.lineno, f"`{name}` → {text}: {fact.note}")
+
+
+def _reach_call(ctx, scope, call: ast.Call) -> set[str]:
+    """{"new", "kept"}: does this call send a request through httpx (rewritten) or requests
+    (kept), itself or through the project functions it calls?"""
+    plan = P.plan_call(ctx.facts, scope, call)
+    if plan is not None:
+        return {"kept" if plan.problem else "new"}
+    for c, callee, _ev in ctx.facts.calls.get(scope, ()):
+        if c is call:
+            return _reach_fn(ctx, callee, set())
+    return set()
+
+
+def _reach_fn(ctx, fn, seen) -> set[str]:
+    cache = ctx.facts.__dict__.setdefault("_f2q_reach", {})
+    if fn in cache:
+        return cache[fn]
+    if fn in seen:
+        return set()
+    seen.add(fn)
+    out: set[str] = set()
+    for n in ctx.index.own_nodes(fn):
+        if isinstance(n, ast.Call):
+            plan = P.plan_call(ctx.facts, fn, n)
+            if plan is not None:
+                out.add("kept" if plan.problem else "new")
+    for _c, callee, _ev in ctx.facts.calls.get(fn, ()):
+        out |= _reach_fn(ctx, callee, seen)
+    cache[fn] = out
+    return out

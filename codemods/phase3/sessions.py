@@ -31,10 +31,11 @@ SESSION_KEPT = marker(
     "The message says why (a use the tool cannot port, configuration it cannot move, no app).",
 )
 RETRIES = marker(
-    "F2Q383", "retries-connect-only", 3,
-    "HTTPAdapter(max_retries=N) → AsyncHTTPTransport(retries=N): httpx retries connect errors only",
-    "urllib3 also retried read errors on idempotent methods (and statuses with a Retry object); "
-    "httpx retries only ConnectError/ConnectTimeout, with 0.5/1/2 s backoff (reference F13).",
+    "F2Q383", "retries-not-equivalent", 3,
+    "HTTPAdapter(max_retries=N>0): no httpx equivalent — the Session stays on requests (reported as F2Q382)",
+    "urllib3 retries read errors on idempotent methods and then raises ConnectionError even for a read "
+    "timeout; httpx's AsyncHTTPTransport(retries=N) retries ConnectError/ConnectTimeout only (reference "
+    "F13, tests/phase3/test_facts.py). Port the policy by hand (a custom transport) or keep requests.",
 )
 
 
@@ -75,14 +76,11 @@ class SessionToClient(Rule):
             if problem is None and not _used(ctx, s):
                 continue
             if problem is not None:
-                yield E.Marker(SESSION_KEPT.code, s.stmt.lineno, f"`{s.name}` stays a requests.Session: {problem}")
+                code = RETRIES.code if problem.startswith("HTTPAdapter(max_retries") else SESSION_KEPT.code
+                yield E.Marker(code, s.stmt.lineno, f"`{s.name}` stays a requests.Session: {problem}")
                 continue
             kwargs = [f"{k}={v}" for k, v in H.SESSION_CLIENT_KWARGS]
-            if s.mounts:
-                mounts = ", ".join(f"{p!r}: {H.RETRY_TRANSPORT.format(n=n)}" for p, n in s.mounts)
-                kwargs.append(f"mounts={{{mounts}}}")
-                yield E.Marker(RETRIES.code, ([s.stmt, *s.config])[-1].lineno,
-                               "retries: httpx retries connect errors only (urllib3 also retried read errors)")
+            # mounts left here are HTTPAdapter(max_retries=0): httpx's default transport already
             lines = [f"def {factory_name(s.name)}() -> httpx.AsyncClient:",
                      f"    {s.name} = httpx.AsyncClient({', '.join(kwargs)})".replace("{", "{{").replace("}", "}}")]
             subs = []
@@ -140,7 +138,7 @@ class ClientLifespan(Rule):
                 ref = s.name
                 opening.append(f"    {ref} = {factory_name(s.name)}()")
             closing.append(f"    await {ref}.aclose()")
-        body = [*opening, "", *([""] if not nested else []), *closing]
+        body = [*opening, *([] if nested else ["", ""]), *closing]
         template = "{t} = {v}" + gap + "\n".join(body)
         if nested:
             template += "\n"
