@@ -186,6 +186,9 @@ def transform_source(raw: bytes, script: list[E.Edit]) -> bytes:
     from flask2quart.apply import apply_edits
 
     module = cst.parse_module(raw)
+    if module.bytes != raw:  # LibCST 1.9 drops e.g. trailing comment lines after a blank line
+        raise ValueError("LibCST does not reproduce this file byte for byte (comments or blank "
+                         "lines would be lost); left untouched")
     new = apply_edits(module, script)
     out = new.bytes
     with warnings.catch_warnings():
