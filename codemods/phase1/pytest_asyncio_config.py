@@ -12,6 +12,7 @@ requirements (``requirements-dev.txt`` / ``requirements-test*.txt`` / the pyproj
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from flask2quart import catalogue as C
 from flask2quart.rules import Example, rule
@@ -25,6 +26,60 @@ _SECTIONS = {
 _TEST_REQ_FILE = re.compile(r"^requirements[-_.]?(dev|test|tests|testing)\.txt$")
 _TEST_EXTRAS = ("test", "tests", "testing", "dev")
 _PKG = C.PYTEST_ASYNCIO_REQUIREMENT.split("=")[0]
+#: pytest's own order when it looks for a configuration file in the root directory
+_PRECEDENCE = ("pytest.ini", ".pytest.ini", "pyproject.toml", "tox.ini", "setup.cfg")
+_NEW_PYPROJECT_SECTION = '\n[tool.pytest.ini_options]\n{key} = "{value}"\n'
+_NEW_PYTEST_INI = "[pytest]\n{key} = {value}\n"
+
+
+def _section(name: str, text: str) -> str | None:
+    """The body of the pytest section of a config file, or None."""
+    header = _SECTIONS.get(name, "[pytest]")
+    lines = text.splitlines()
+    for i, line in enumerate(lines):
+        if line.strip() == header:
+            body = []
+            for nxt in lines[i + 1:]:
+                if nxt.strip().startswith("["):
+                    break
+                body.append(nxt)
+            return "\n".join(body)
+    return None
+
+
+def active_config(root: Path) -> tuple[str | None, str | None]:
+    """(config file pytest will read in ``root``, its ``asyncio_mode`` or None)."""
+    key = C.PYTEST_ASYNCIO_MODE[0]
+    for name in _PRECEDENCE:
+        p = root / name
+        if not p.is_file():
+            continue
+        try:
+            text = p.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+        body = _section(name, text)
+        if body is None:
+            if name in ("pytest.ini", ".pytest.ini"):
+                return name, None  # pytest.ini is used even without a [pytest] section
+            continue
+        m = re.search(rf"^\s*{key}\s*=\s*['\"]?(\w+)", body, re.M)
+        return name, (m.group(1) if m else None)
+    return None, None
+
+
+def ported_async_tests(facts) -> bool:
+    """Did the migration make a pytest test or fixture async?"""
+    if facts is None:
+        return True
+    index = facts.index
+    for s in facts.async_funcs:
+        if s.is_async or s.enclosing_class() is not None or s.parent is None \
+                or s.parent.kind != "module":
+            continue
+        if s.name.startswith("test") or index._is_fixture(s, s.parent):
+            return True
+    return False
 
 
 @rule(
@@ -38,12 +93,38 @@ class PytestAsyncioConfig:
     """Text rule: inserts one line into the pytest section and one requirement; keeps
     everything else byte-identical; a second run changes nothing."""
 
-    @staticmethod
-    def applies_to(name: str) -> bool:
-        return name in _SECTIONS or bool(_TEST_REQ_FILE.match(name))
+    #: set by bind(): the config pytest reads at the project root, and whether to add one
+    _active: str | None = None
+    _add_config: bool = False
+    _anchor: str | None = None
+
+    def bind(self, ctx) -> None:
+        root = ctx.project.root
+        self._active, _mode = active_config(root)
+        self._add_config = self._active is None and ported_async_tests(ctx.facts)
+        # a new pytest.ini is created next to the first root-level project file
+        names = sorted(p.name for p in ctx.project.other_files if p.parent == root)
+        self._anchor = None if (root / "pyproject.toml").is_file() or not names else names[0]
+
+    def applies_to(self, name: str) -> bool:
+        return name in _SECTIONS or bool(_TEST_REQ_FILE.match(name)) or name == self._anchor
+
+    def creates(self, name: str, text: str) -> list[tuple[str, str]]:
+        """No pytest configuration at all and no pyproject.toml: a new ``pytest.ini``."""
+        if self._add_config and self._anchor == name:
+            key, value = C.PYTEST_ASYNCIO_MODE
+            return [("pytest.ini", _NEW_PYTEST_INI.format(key=key, value=value))]
+        return []
 
     def rewrite(self, name: str, text: str) -> tuple[str, int]:
         count = 0
+        if name == "pyproject.toml" and self._add_config and _section(name, text) is None:
+            # no pytest configuration anywhere: pyproject.toml gets one (pytest reads it only
+            # when no pytest.ini exists and it has this table, so nothing else is shadowed)
+            key, value = C.PYTEST_ASYNCIO_MODE
+            sep = "" if text.endswith("\n") else "\n"
+            text = text + sep + _NEW_PYPROJECT_SECTION.format(key=key, value=value)
+            count += 1
         if name in _SECTIONS:
             text, n = self._mode(name, text)
             count += n
@@ -99,3 +180,46 @@ class PytestAsyncioConfig:
                 new_body = f'{stripped}{sep}"{C.PYTEST_ASYNCIO_REQUIREMENT}"'
             return text[: m.start("body")] + new_body + text[m.end("body"):], 1
         return text, 0
+
+
+# ---------------------------------------------------------------------------------------------
+
+import ast  # noqa: E402
+from typing import Iterable  # noqa: E402
+
+from codemods.base import Rule, RuleContext  # noqa: E402
+from flask2quart import edits as E  # noqa: E402
+
+
+@rule(
+    "F2Q129", "pytest-asyncio-strict-mode", 1,
+    "`asyncio_mode = strict`: ported async tests get `@pytest.mark.asyncio`, ported async "
+    "fixtures `@pytest_asyncio.fixture`",
+    examples=(Example(
+        "@pytest.fixture\ndef logged_in(client):\n    client.post('/login')\n",
+        "@pytest_asyncio.fixture\nasync def logged_in(client):\n    await client.post('/login')\n",
+    ),),
+)
+class PytestAsyncioStrict(Rule):
+    """In strict mode pytest-asyncio runs only marked tests and ``pytest_asyncio.fixture``
+    fixtures; the project's mode is kept (F2Q125 does not touch a configured mode)."""
+
+    def detect(self, ctx: RuleContext) -> Iterable[E.Edit]:
+        _, mode = active_config(ctx.index.project.root)
+        if mode != "strict":
+            return
+        facts, index = ctx.facts, ctx.index
+        mod_scope = ctx.module.scope
+        for s in mod_scope.children:
+            if not isinstance(s.node, (ast.FunctionDef,)) or not facts.is_async(s):
+                continue
+            fixture = next((d for d in s.node.decorator_list
+                            if index.qualify(d.func if isinstance(d, ast.Call) else d, mod_scope)
+                            == "pytest.fixture"), None)
+            if fixture is not None:
+                target = fixture.func if isinstance(fixture, ast.Call) else fixture
+                yield E.Replace(self.info.code, ctx.span(target), "pytest_asyncio.fixture")
+                yield E.AddImport(self.info.code, "pytest_asyncio")
+            elif s.name.startswith("test"):
+                yield E.AddDecorator(self.info.code, s.node.lineno, s.name, "pytest.mark.asyncio")
+                yield E.AddImport(self.info.code, "pytest")

@@ -131,9 +131,12 @@ class TestResponseSilent(Rule):
 )
 class TestResponseClose(Rule):
     """A bare ``rv.close()`` statement is removed (``pass`` when alone in its block); any other
-    use, and the attributes of ``TEST_RESPONSE_NO_EQUIVALENT``, get marker F2Q181."""
+    use, and the attributes of ``TEST_RESPONSE_NO_EQUIVALENT``, get marker F2Q181; ``g`` read
+    inside ``with client:`` gets marker F2Q186 (Quart preserves the request context only,
+    testing/client.py:131)."""
 
     def detect(self, ctx: RuleContext) -> Iterable[E.Edit]:
+        yield from self._preserved_g(ctx)
         for scope in ctx.functions():
             for node in ctx.index.own_nodes(scope):
                 if not (isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Load)):
@@ -161,6 +164,23 @@ class TestResponseClose(Rule):
                     continue
                 yield E.Marker(NO_RESPONSE_EQUIVALENT.code, node.lineno,
                                f"`.{attr}`: {C.TEST_RESPONSE_NO_EQUIVALENT[attr]}")
+
+    @staticmethod
+    def _preserved_g(ctx: RuleContext) -> Iterable[E.Edit]:
+        seen: set[int] = set()
+        for scope in ctx.functions():
+            for node in ctx.index.own_nodes(scope):
+                if not isinstance(node, ast.With) or not any(
+                        ctx.index.kind(i.context_expr, scope) is Kind.TEST_CLIENT for i in node.items):
+                    continue
+                for stmt in node.body:
+                    for sub in ast.walk(stmt):
+                        if (isinstance(sub, (ast.Name, ast.Attribute)) and isinstance(sub.ctx, ast.Load)
+                                and sub.lineno not in seen
+                                and ctx.index.canonical(sub, scope) in C.TEST_PRESERVED_APP_GLOBALS):
+                            seen.add(sub.lineno)
+                            yield E.Marker(PRESERVED_G.code, sub.lineno,
+                                           "`g` is not preserved after a request in Quart")
 
 
 def _raises_with(ctx: RuleContext, scope: Scope, node: ast.AST) -> bool:
@@ -261,30 +281,3 @@ class CliRunnerInThread(Rule):
                                 f"{mod}.{fn}(" + ", ".join(parts) + ")", tuple(b.subs))
                 yield E.Await(self.info.code, ctx.span(node))
                 yield E.AddImport(self.info.code, mod)
-
-
-@rule(
-    "F2Q129", "g-in-with-client-marker", 1,
-    "Marks `g` read inside `async with client:` after a request (see F2Q186)",
-)
-class PreservedG(Rule):
-    """Quart's ``async with client:`` keeps ``request``/``session`` of the last request, not
-    ``g`` (testing/client.py:131). Not rewritten: marker F2Q186."""
-
-    def detect(self, ctx: RuleContext) -> Iterable[E.Edit]:
-        seen: set[int] = set()
-        for scope in ctx.functions():
-            for node in ctx.index.own_nodes(scope):
-                if not isinstance(node, ast.With):
-                    continue
-                if not any(ctx.index.kind(i.context_expr, scope) is Kind.TEST_CLIENT
-                           for i in node.items):
-                    continue
-                for stmt in node.body:
-                    for sub in ast.walk(stmt):
-                        if (isinstance(sub, (ast.Name, ast.Attribute)) and isinstance(sub.ctx, ast.Load)
-                                and ctx.index.canonical(sub, scope) in C.TEST_PRESERVED_APP_GLOBALS
-                                and sub.lineno not in seen):
-                            seen.add(sub.lineno)
-                            yield E.Marker(PRESERVED_G.code, sub.lineno,
-                                           "`g` is not preserved after a request in Quart")

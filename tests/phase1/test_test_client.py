@@ -436,3 +436,65 @@ def test_catalogue_section6_matches_installed_quart():
     import unittest
     for new in C.UNITTEST_ASYNC_HOOKS.values():
         assert inspect.iscoroutinefunction(getattr(unittest.IsolatedAsyncioTestCase, new))
+
+
+# -- pytest configuration ----------------------------------------------------------------------
+
+
+def test_new_pytest_section_in_pyproject_when_none(tmp_path):
+    out = migrate_tree(tmp_path, {
+        "pkg/__init__.py": APP, "tests/conftest.py": CONFTEST,
+        "pyproject.toml": '[project]\nname = "x"\n',
+        "tests/test_x.py": "def test_x(client):\n    client.get('/')\n",
+    })
+    assert out["pyproject.toml"] == '[project]\nname = "x"\n\n[tool.pytest.ini_options]\nasyncio_mode = "auto"\n'
+
+
+def test_pyproject_untouched_when_setup_cfg_configures_pytest(tmp_path):
+    out = migrate_tree(tmp_path, {
+        "pkg/__init__.py": APP, "tests/conftest.py": CONFTEST,
+        "pyproject.toml": '[project]\nname = "x"\n',
+        "setup.cfg": "[tool:pytest]\ntestpaths = tests\n",
+        "tests/test_x.py": "def test_x(client):\n    client.get('/')\n",
+    })
+    assert out["pyproject.toml"] == '[project]\nname = "x"\n'
+    assert out["setup.cfg"] == "[tool:pytest]\nasyncio_mode = auto\ntestpaths = tests\n"
+
+
+def test_new_pytest_ini_when_no_config_at_all(tmp_path):
+    from flask2quart import engine
+
+    root = tmp_path / "proj"
+    from tests.helpers import write_tree
+    write_tree(root, {"pkg/__init__.py": APP, "tests/conftest.py": CONFTEST,
+                      "requirements.txt": "flask==3.1.3\n",
+                      "tests/test_x.py": "def test_x(client):\n    client.get('/')\n"})
+    result = engine.run([root], 1)
+    created = {f.rel: f.new.decode() for f in result.files if not (root / f.rel).exists()}
+    assert created == {"pytest.ini": "[pytest]\nasyncio_mode = auto\n"}
+
+
+def test_no_pytest_config_added_without_async_tests(tmp_path):
+    out = migrate_tree(tmp_path, {"pkg/__init__.py": APP, "pyproject.toml": '[project]\nname = "x"\n'})
+    assert out["pyproject.toml"] == '[project]\nname = "x"\n'
+
+
+def test_strict_mode_marks_tests_and_fixtures(tmp_path):
+    out = migrate_tree(tmp_path, {
+        "pkg/__init__.py": APP,
+        "pytest.ini": "[pytest]\nasyncio_mode = strict\n",
+        "tests/conftest.py": d(CONFTEST) + d("""
+
+
+            @pytest.fixture
+            def home(client):
+                return client.get("/")
+            """),
+        "tests/test_x.py": "def test_x(home):\n    assert home.status_code == 200\n\n\ndef test_y(client):\n    client.get('/')\n",
+    })
+    assert out["pytest.ini"] == "[pytest]\nasyncio_mode = strict\n"
+    assert "@pytest_asyncio.fixture\nasync def home(client):\n    return await client.get(\"/\")" in out["tests/conftest.py"]
+    assert "import pytest_asyncio" in out["tests/conftest.py"]
+    assert "@pytest.mark.asyncio\nasync def test_y(client):" in out["tests/test_x.py"]
+    assert "\ndef test_x(home):" in out["tests/test_x.py"]  # stays sync: nothing to await
+    assert out["tests/test_x.py"].count("@pytest.mark.asyncio") == 1
