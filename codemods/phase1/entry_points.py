@@ -134,6 +134,9 @@ _PREFIX = re.compile(
 )
 
 
+_PIP_INSTALL = re.compile(r"\bpip3?\s+install\s+(?P<args>.*)$")
+
+
 def _shell_quote(word: str) -> str:
     """Quote a word for sh only when needed; ``$VAR`` keeps expanding (double quotes)."""
     if re.fullmatch(r"[\w@%+=:,./$-]+", word) and "$(" not in word:
@@ -156,6 +159,17 @@ def _is_command_file(name: str) -> bool:
 )
 class ServerCommands:
     """Translates single-line commands token by token; marks what it cannot translate."""
+
+    flask_project = True
+
+    def bind(self, ctx) -> None:
+        """``pip install flask`` is marked only in a project whose code imports flask."""
+        import ast
+
+        self.flask_project = ctx.facts is None or any(
+            (isinstance(n, ast.ImportFrom) and (n.module or "").split(".")[0] == "flask")
+            or (isinstance(n, ast.Import) and any(a.name.split(".")[0] == "flask" for a in n.names))
+            for f in ctx.project.files for n in ast.walk(f.tree))
 
     @staticmethod
     def applies_to(name: str) -> bool:
@@ -205,6 +219,13 @@ class ServerCommands:
         for k in range(0, len(parts), 2):
             m = _PREFIX.match(parts[k])
             if m is None:
+                pip = _PIP_INSTALL.search(parts[k])
+                names = pip and {re.split(r"[\[=<>!~;]", w)[0].lower()
+                                 for w in pip.group("args").split() if not w.startswith("-")}
+                if names and names & P.PIP_INSTALL_MARKED and self.flask_project:
+                    msgs.append(f"{COMMAND_MANUAL.code} installs "
+                                f"{', '.join(sorted(names & P.PIP_INSTALL_MARKED))}: install quart "
+                                f"and hypercorn instead (the requirement lines of the project)")
                 continue
             if body.rstrip().endswith("\\"):
                 msgs.append(f"{COMMAND_MANUAL.code} a command continued on the next line is not "

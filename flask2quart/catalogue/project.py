@@ -129,6 +129,8 @@ WAITRESS_OPTIONS: dict[str, str] = {"--listen": "--bind", "--threads": ""}
 WAITRESS_CALL = "--call"
 #: servers the rule only marks
 OTHER_WSGI_SERVERS = frozenset({"uwsgi", "mod_wsgi-express"})
+#: distributions a ``pip install`` in a command file should no longer install (marked)
+PIP_INSTALL_MARKED = frozenset({"flask", "gunicorn", "waitress"})
 #: the default bind of gunicorn (127.0.0.1:8000) and hypercorn (127.0.0.1:8000) agree; waitress
 #: listens on 0.0.0.0:8080 by default.
 WAITRESS_DEFAULT_BIND = "0.0.0.0:8080"
