@@ -68,6 +68,8 @@ class ExtensionVerdicts(Rule):
             if imp.module != ctx.source.module:
                 continue
             verdict = usage.get(imp.flask_module)
+            if _already_marked(ctx, imp.line, imp.flask_module):
+                continue  # a second run (comments above a module's first statement are its header)
             if verdict == X.BRIDGE:
                 reason = ""
                 unhandled = [u for u in AX.uses(ctx.index, imp.flask_module) if not u.handled]
@@ -79,3 +81,15 @@ class ExtensionVerdicts(Rule):
                 fact = X.EXTENSIONS.get(imp.flask_module)
                 advice = fact.advice if fact is not None else X.UNKNOWN_ADVICE
                 yield E.Marker(NEEDS_PERSON.code, imp.line, f"`{imp.flask_module}`: {advice}")
+
+
+def _already_marked(ctx: RuleContext, line: int, flask_module: str) -> bool:
+    n = line - 1
+    while n > 0:
+        text = ctx.source.lines.line_text(n).strip()
+        if not text.startswith("#"):
+            return False
+        if text.startswith(E.MARKER_PREFIX) and f"`{flask_module}`" in text:
+            return True
+        n -= 1
+    return False
