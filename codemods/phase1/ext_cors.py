@@ -204,7 +204,7 @@ def analyse(index: ProjectIndex) -> list[AX.ExtensionUse]:
 
 @rule(
     CODE, "flask-cors-to-quart-cors", 1,
-    "Swap Flask-CORS for quart-cors where it answers the same (CORS(x) → x = cors(x), cross_origin → route_cors)",
+    "Swap Flask-CORS for quart-cors where it answers the same (CORS(x, …) → x = cors(x, …))",
     examples=(Example(
         "from flask_cors import CORS\n\n"
         "CORS(bp, origins=['https://a.example'], supports_credentials=True,\n"
