@@ -25,6 +25,7 @@ env = { NOTEBOOK_DATABASE = "{scratch}/notebook.sqlite" }
 
 
 def test_inert_and_import_light_without_options(pytester):
+    pytester.makepyprojecttoml('[tool.pytest.ini_options]\nasyncio_default_fixture_loop_scope = "function"\n')
     pytester.makepyfile(test_light=textwrap.dedent("""
         import sys
 
