@@ -207,6 +207,7 @@ class BlockingAnalysis:
         self._model_cache: dict[str, bool] = {}
         self._callees: dict[Scope, dict[int, Scope]] = {}
         self._findings: dict[str, list[Finding]] | None = None
+        self._streamed: set[Scope] | None = None
 
     # -------------------------------------------------------------- object kinds
     def kind_of(self, expr: ast.expr, scope: Scope, depth: int = 0) -> tuple[str | None, str]:
@@ -404,7 +405,7 @@ class BlockingAnalysis:
         return result
 
     def _summarise(self, fn: Scope) -> Summary:
-        if not isinstance(fn.node, FuncNode) or self.facts.is_async(fn) or fn.is_async:
+        if not isinstance(fn.node, FuncNode) or self.runs_async(fn):
             return Summary(None)
         idx = self.index
         chain: tuple[str, ...] | None = None
@@ -494,13 +495,42 @@ class BlockingAnalysis:
         return None
 
     # ---------------------------------------------------------------- findings
+    def streamed_generators(self) -> set[Scope]:
+        """Sync generators phase 1 turns into async generators (``stream_with_context``)."""
+        if self._streamed is None:
+            from codemods.base import is_generator
+            from flask2quart import catalogue as C
+            idx, out = self.index, set()
+            for scope in idx.iter_scopes():
+                if not isinstance(scope.node, FuncNode):
+                    continue
+                if is_generator(scope.node) and any(
+                        idx.canonical(d, scope.parent) == C.STREAM_WITH_CONTEXT
+                        for d in scope.node.decorator_list):
+                    out.add(scope)
+                for node in idx.own_nodes(scope):
+                    if (isinstance(node, ast.Call) and len(node.args) == 1
+                            and isinstance(node.args[0], ast.Call)):
+                        ev = idx.innermost_scope(scope, node)
+                        if idx.canonical(node.func, ev) == C.STREAM_WITH_CONTEXT:
+                            gen = idx.function_for_qualname(idx.qualify(node.args[0].func, ev))
+                            if gen is not None and is_generator(gen.node):
+                                out.add(gen)
+            self._streamed = out
+        return self._streamed
+
+    def runs_async(self, scope: Scope) -> bool:
+        """Is ``scope`` an async function once phase 1 has run?"""
+        return (self.facts.is_async(scope) or scope.is_async
+                or scope in self.streamed_generators())
+
     def findings(self, module: str) -> list[Finding]:
         if self._findings is None:
             self._findings = {}
             for scope in self.index.iter_scopes():
                 if scope.kind != "function" or not isinstance(scope.node, FuncNode):
                     continue
-                if not (self.facts.is_async(scope) or scope.is_async) or is_test_module(scope):
+                if not self.runs_async(scope) or is_test_module(scope):
                     continue
                 for f in self._scan_async(scope):
                     self._findings.setdefault(scope.module.module, []).append(f)
@@ -520,7 +550,7 @@ class BlockingAnalysis:
             helper = None
             if entry is None:
                 helper = self.callee(ev, node)
-                if helper is None or helper is fn or self.facts.is_async(helper) or helper.is_async:
+                if helper is None or helper is fn or self.runs_async(helper):
                     continue
                 summ = self.summary(helper)
                 if summ.chain is None:
