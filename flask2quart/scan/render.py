@@ -40,6 +40,16 @@ def _phase_rules(report, phase) -> list[tuple[str, int, str]]:
     return [(code, n, rules.get(code, {}).get("summary", "")) for code, n in phase["rules"].items()]
 
 
+def chain_text(h: dict[str, Any]) -> str:
+    """Why a frontier helper becomes async: ``calls a → b → awaits request.form``."""
+    rest = h["chain"][1:]
+    if not rest:
+        return h.get("why", "")
+    prefix = "" if rest[0].split(" ", 1)[0] in ("awaits", "wraps", "calls", "decorated", "already",
+                                                    "view") else "calls "
+    return prefix + " → ".join(rest)
+
+
 # --------------------------------------------------------------------------- text
 
 def text(report: dict[str, Any], verbose: bool = False) -> str:
@@ -64,7 +74,7 @@ def text(report: dict[str, Any], verbose: bool = False) -> str:
             f"{s['async_test_functions']} test functions too):"]
     for h in app_frontier:
         cross = " (across modules)" if h["cross_module"] else ""
-        out.append(f"  {h['file']}:{h['line']} {h['function']}{cross}: {' → '.join(h['chain'])}")
+        out.append(f"  {h['file']}:{h['line']} {h['function']}{cross}: {chain_text(h)}")
         if verbose and h["callers"]:
             out.append(f"      called by {', '.join(h['callers'])}")
     for c in report["conflicts"]:
@@ -155,8 +165,8 @@ def markdown(report: dict[str, Any], verbose: bool = False) -> str:
                      [[f"`{h['file']}:{h['line']}`", h["kind"], h["function"], "; ".join(h["changes"])]
                       for h in report["handlers"]])
     out += ["", "## Async frontier", ""]
-    out += _md_table(["where", "function", "chain"],
-                     [[f"`{h['file']}:{h['line']}`", h["function"], " → ".join(h["chain"])]
+    out += _md_table(["where", "function", "why"],
+                     [[f"`{h['file']}:{h['line']}`", h["function"], chain_text(h)]
                       for h in report["frontier"] if not h["test"]])
     out += ["", "## Extensions", ""]
     out += _md_table(["extension", "verdict"], [[e["name"], _ext_label(e)] for e in report["extensions"]["items"]]) \
@@ -231,8 +241,8 @@ def html(report: dict[str, Any], verbose: bool = False) -> str:
                         [[f"{h['file']}:{h['line']}", h["kind"], h["function"], "; ".join(h["changes"])]
                          for h in report["handlers"]]) + "</section>")
     body.append('<section id="frontier"><h2>Async frontier</h2>')
-    body.append(H.table(["where", "function", "chain"],
-                        [[f"{h['file']}:{h['line']}", h["function"], " → ".join(h["chain"])]
+    body.append(H.table(["where", "function", "why"],
+                        [[f"{h['file']}:{h['line']}", h["function"], chain_text(h)]
                          for h in report["frontier"] if not h["test"]]) + "</section>")
     items = report["extensions"]["items"]
     body.append('<section id="extensions"><h2>Extensions</h2>')

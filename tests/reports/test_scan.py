@@ -124,6 +124,7 @@ def test_cli_writes_nothing_and_output_file(app_tree, tmp_path):
     proc = run_cli("scan", str(app_tree))  # the real executable, once
     assert proc.returncode == 0, proc.stderr
     assert "Async frontier (2 helpers" in proc.stdout and "F2Q191" in proc.stdout
+    assert "pkg.forms.clean_title (across modules): calls pkg.forms.read_title → awaits request.form" in proc.stdout
     out = tmp_path / "scan.html"
     proc = cli("scan", str(app_tree), "--format", "html", "--output", str(out))
     assert proc.returncode == 0 and "wrote html report" in proc.stderr and proc.stdout == ""
