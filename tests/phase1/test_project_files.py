@@ -97,7 +97,7 @@ def test_setup_py_non_literal_lists_are_left(tmp_path):
     ("web: gunicorn --bind=0.0.0.0:$PORT app:app\n", "web: hypercorn app:app --bind 0.0.0.0:$PORT\n"),
     ("web: waitress-serve --listen=*:8080 app:app\n", "web: hypercorn app:app --bind '*:8080'\n"),
     ("web: flask --app app run --port 8000\n", "web: quart --app app run --port 8000\n"),
-    ("release: pip install flask\n", "release: pip install flask\n"),
+    ("release: echo flask run\n", "release: echo flask run\n"),
 ])
 def test_procfile_commands(before, after):
     new, _n, _marks = ServerCommands().rewrite("Procfile", before)
@@ -250,3 +250,39 @@ def test_flask_group_becomes_quart_group(tmp_path):
     from quart.cli import QuartGroup
     import inspect
     inspect.signature(QuartGroup).bind(create_app=lambda: None)
+
+
+# ---------------------------------------------------------------------------
+# rule examples (what `flask2quart explain` shows) are true
+# ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("code, name", [("F2Q110", "requirements.txt"), ("F2Q146", ".env"),
+                                        ("F2Q147", "Procfile")])
+def test_text_rule_examples(code, name):
+    from flask2quart.engine import _text_rules
+
+    (r,) = _text_rules(1, {code})
+    for ex in r.info.examples:
+        assert r.rewrite(name, ex.before)[0] == ex.after
+
+
+def test_setup_py_example(tmp_path):
+    from flask2quart.rules import load_all
+
+    (ex,) = load_all()["F2Q145"].examples
+    head = "from setuptools import setup\n"
+    assert migrate_one(tmp_path, head + ex.before, "setup.py") == head + ex.after
+
+
+def test_setup_cfg_single_line_install_requires(tmp_path):
+    out = migrate_tree(tmp_path, {"setup.cfg": "[options]\npython_requires = >=3.13\n"
+                                               "install_requires = flask>=3\nzip_safe = False\n"})
+    assert out["setup.cfg"] == ("[options]\npython_requires = >=3.13\ninstall_requires =\n"
+                                "    quart==0.23.1\n    hypercorn==0.18.0\nzip_safe = False\n")
+
+
+def test_pip_install_flask_is_marked_only_in_a_flask_project(tmp_path):
+    files = {"Dockerfile": "RUN pip install flask==3.1.3\n"}
+    assert migrate_tree(tmp_path / "a", files)["Dockerfile"] == files["Dockerfile"]
+    out = migrate_tree(tmp_path / "b", {**files, "app.py": "import flask\n"})
+    assert out["Dockerfile"].startswith("# flask2quart: F2Q164 installs flask")
