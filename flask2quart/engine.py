@@ -216,6 +216,8 @@ def run(paths: list[Path], phase: int = 1, *, excludes: Iterable[str] = (), jobs
     results: list[FileResult] = []
     for fail in project.failures:
         results.append(FileResult(fail.path, fail.rel, "failed", error=f"does not parse: {fail.error}"))
+    for link in project.skipped:  # symlinks: reported, never followed nor written
+        results.append(FileResult(link.path, link.rel, "skipped", error=link.error))
     by_rel = {f.rel: f for f in project.files}
     jobs_in = [(rel, by_rel[rel].raw, script) for rel, script in scripts.items()
                if not isinstance(script, str)]
@@ -319,26 +321,76 @@ def _project_files(project: Project, phase: int, select,
     return results
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Replace ``path`` with ``data`` atomically (same directory temp file + rename)."""
+TEMP_SUFFIX = ".f2q"
+
+
+def write_atomic(path: Path, data: bytes, *, expected: bytes | None = None,
+                 root: Path | None = None) -> None:
+    """Replace ``path`` with ``data`` atomically (same directory temp file, fsync, rename):
+    a reader, or a kill at any moment, sees the old bytes or the new ones, never a mix.
+
+    Refuses (``OSError``, the file is left as it is) to write through a symlink — the
+    link is never replaced and its target never written —, to write outside ``root``
+    when given, to replace a read-only file, and, with ``expected``, a file whose bytes
+    are no longer ``expected`` (it changed or vanished since it was read; ``b""`` for a
+    file to create). A temp file (``.NAME.*.f2q``) is removed on any error; one left by
+    a killed run is removed the next time this file is written.
+    """
+    import errno
+    import stat
     import tempfile
 
-    real = path.resolve()
-    mode = real.stat().st_mode if real.exists() else 0o644  # a file a text rule creates
-    fd, tmp = tempfile.mkstemp(prefix=f".{real.name}.", suffix=".f2q", dir=real.parent)
+    path = Path(os.path.abspath(path))
+    if os.path.islink(path):
+        raise OSError(errno.ELOOP, "refusing to write through a symlink", str(path))
+    if root is not None:
+        parent, base = os.path.realpath(path.parent), os.path.realpath(root)
+        if os.path.commonpath([parent, base]) != base:
+            raise OSError(errno.EPERM, f"refusing to write outside {root}", str(path))
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        st = None
+    if st is not None:
+        if not stat.S_ISREG(st.st_mode):
+            raise OSError(errno.EINVAL, "not a regular file", str(path))
+        if not st.st_mode & 0o222 or not os.access(path, os.W_OK):
+            raise PermissionError(errno.EACCES, "read-only file, not rewritten", str(path))
+    if expected is not None:
+        try:
+            current = path.read_bytes() if st is not None else None
+        except FileNotFoundError:
+            current = None
+        if current is None and expected:
+            raise FileNotFoundError(errno.ENOENT, "vanished since it was read", str(path))
+        if current is not None and current != expected:
+            raise OSError(errno.ESTALE, "changed on disk since it was read, not rewritten", str(path))
+    mode = st.st_mode if st is not None else 0o644  # a file a text rule creates
+    for stale in path.parent.glob(f".{glob_escape(path.name)}.*{TEMP_SUFFIX}"):
+        try:  # left by a killed run (its rename never happened, so this file is the original)
+            stale.unlink()
+        except OSError:
+            pass
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
         os.chmod(tmp, mode & 0o7777)
-        os.replace(tmp, real)
+        os.replace(tmp, path)
     except BaseException:
         try:
             os.unlink(tmp)
         except OSError:
             pass
         raise
+
+
+def glob_escape(name: str) -> str:
+    import glob
+
+    return glob.escape(name)
 
 
 __all__ = ["FileResult", "RunResult", "run", "write_atomic", "REGISTRY"]

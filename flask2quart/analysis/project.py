@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 import fnmatch
 import io
+import os
 import tokenize
 import warnings
 from dataclasses import dataclass, field
@@ -48,6 +49,7 @@ class Project:
     files: list[SourceFile] = field(default_factory=list)
     failures: list[ParseFailure] = field(default_factory=list)
     other_files: list[Path] = field(default_factory=list)  # requirements, pyproject, …
+    skipped: list[ParseFailure] = field(default_factory=list)  # symlinks: never followed
 
     def by_module(self) -> dict[str, SourceFile]:
         return {f.module: f for f in self.files}
@@ -74,8 +76,12 @@ def decode(raw: bytes) -> tuple[str, str]:
     return text, encoding
 
 
-def iter_files(paths: list[Path], excludes: list[str]) -> tuple[Path, list[Path]]:
-    """Return (project root, files). ``paths`` are directories or files."""
+def iter_files(paths: list[Path], excludes: list[str],
+               skipped: list[Path] | None = None) -> tuple[Path, list[Path]]:
+    """Return (project root, files). ``paths`` are directories or files. Symlinks met
+    while walking are never followed (nor written, see ``engine.write_atomic``): a
+    link's target inside the project is migrated under its own path, one outside it is
+    not touched at all. They are appended to ``skipped`` to be reported."""
     paths = [p.resolve() for p in paths]
     root = paths[0] if paths[0].is_dir() else paths[0].parent
     if len(paths) > 1:
@@ -85,7 +91,7 @@ def iter_files(paths: list[Path], excludes: list[str]) -> tuple[Path, list[Path]
     out: list[Path] = []
     seen: set[Path] = set()
     for p in paths:
-        candidates = [p] if p.is_file() else _walk(p)
+        candidates = [p] if p.is_file() else _walk(p, skipped if skipped is not None else [])
         for f in candidates:
             rel = f.relative_to(root).as_posix() if f.is_relative_to(root) else f.name
             if any(fnmatch.fnmatch(rel, g) or fnmatch.fnmatch(f.name, g) for g in excludes):
@@ -96,14 +102,20 @@ def iter_files(paths: list[Path], excludes: list[str]) -> tuple[Path, list[Path]
     return root, out
 
 
-def _walk(folder: Path):
-    for child in sorted(folder.iterdir()):
-        if child.is_symlink() and not child.resolve().is_relative_to(folder.resolve()):
-            continue  # never follow a link out of the project
+def _walk(folder: Path, skipped: list[Path]):
+    try:
+        children = sorted(folder.iterdir())
+    except OSError:  # vanished or unreadable folder
+        return
+    for child in children:
+        if child.name in SKIP_DIRS or child.name.endswith(".egg-info"):
+            continue
+        if child.is_symlink():
+            if child.suffix == ".py" or child.is_dir():
+                skipped.append(child)
+            continue  # never follow a link (in or out of the project)
         if child.is_dir():
-            if child.name in SKIP_DIRS or child.name.endswith(".egg-info"):
-                continue
-            yield from _walk(child)
+            yield from _walk(child, skipped)
         elif child.is_file():
             yield child
 
@@ -118,8 +130,18 @@ PROJECT_FILE_PATTERNS = ("requirements*.txt", "requirements/*.txt", "*requiremen
 
 
 def load_project(paths: list[Path], excludes: list[str] = ()) -> Project:
-    root, files = iter_files(paths, list(excludes))
+    links: list[Path] = []
+    root, files = iter_files(paths, list(excludes), links)
     project = Project(root=root)
+    for link in links:
+        rel = link.relative_to(root).as_posix() if link.is_relative_to(root) else link.name
+        if any(fnmatch.fnmatch(rel, g) or fnmatch.fnmatch(link.name, g) for g in excludes):
+            continue
+        try:
+            target = os.readlink(link)
+        except OSError:
+            target = "?"
+        project.skipped.append(ParseFailure(link, rel, f"symlink to {target}: not followed, not written"))
     for path in files:
         rel = path.relative_to(root).as_posix() if path.is_relative_to(root) else path.name
         if path.suffix != ".py":
@@ -133,7 +155,7 @@ def load_project(paths: list[Path], excludes: list[str] = ()) -> Project:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 tree = ast.parse(text, filename=str(path))
-        except (SyntaxError, UnicodeDecodeError, ValueError, OSError) as exc:
+        except (SyntaxError, UnicodeDecodeError, ValueError, OSError, RecursionError, MemoryError) as exc:
             project.failures.append(ParseFailure(path, rel, f"{type(exc).__name__}: {exc}"))
             continue
         module, is_pkg = module_name(path, root)

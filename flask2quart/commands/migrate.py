@@ -174,7 +174,7 @@ def migrate(paths, phase, dry_run, show_diff, check, jobs, exclude, report, fmt,
     if writing:
         for f in result.changed:
             try:
-                engine.write_atomic(f.path, f.new)
+                engine.write_atomic(f.path, f.new, expected=f.old, root=result.root)
                 written += 1
             except OSError as exc:
                 f.status, f.error = "failed", f"cannot write: {exc}"
