@@ -22,7 +22,7 @@ APP = '''
 import os
 
 import requests
-from flask import Flask, jsonify
+from flask import Flask, Response, jsonify
 from requests.auth import HTTPBasicAuth
 
 BASE = os.environ["F2Q_STUB"]
@@ -119,6 +119,20 @@ def session():
     return jsonify(r.json())
 
 
+@app.route("/download")
+def download():
+    r = SESSION.get(BASE + "/bytes/20000", stream=True, timeout=T)
+    if r.status_code != 200:
+        r.close()
+        return "bad", 502
+
+    def generate():
+        for chunk in r.iter_content(chunk_size=4096):
+            yield chunk
+
+    return Response(generate(), mimetype=r.headers["Content-Type"])
+
+
 @app.route("/no-leak")
 def no_leak():
     requests.get(BASE + "/setcookie")
@@ -126,7 +140,7 @@ def no_leak():
 '''
 
 ROUTES = ["/get", "/post-json", "/post-form", "/post-bytes", "/redirect", "/head", "/no-follow",
-          "/status/404", "/status/200", "/timeout", "/refused", "/reason", "/session", "/no-leak"]
+          "/status/404", "/status/200", "/timeout", "/refused", "/reason", "/session", "/no-leak", "/download"]
 
 
 def _load(path, name):
@@ -162,6 +176,7 @@ def apps(tmp_path_factory, stub):
 def test_migrated_source_uses_httpx_only(apps):
     migrated = apps[2]
     assert "requests.get(" not in migrated and "requests.post(" not in migrated
+    assert "async for chunk in r.aiter_bytes(chunk_size=4096)" in migrated
     assert "httpx.AsyncClient" in migrated and "before_serving" in migrated and "after_serving" in migrated
     assert "# flask2quart:" in migrated  # the approximate ConnectionError map is flagged
 
@@ -196,3 +211,4 @@ def test_same_requests_and_answers(apps, stub):
     assert before["/post-json"][2][0][2] == b'{"name": "caf\\u00e9", "ids": [1, 2]}'
     assert before["/head"][1] == {"status": 301}
     assert before["/no-follow"][1] == {"status": 303, "ok": True}
+    assert before["/download"][1] == "x" * 20000
