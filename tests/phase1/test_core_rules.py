@@ -165,7 +165,7 @@ def test_dependency_files(tmp_path):
     })
     assert out["requirements.txt"] == (
         'quart==0.22.0; python_version < "3.13"  # the web framework\n'
-        'quart==0.23.1; python_version >= "3.13"\nrequests>=2\n'
+        'quart==0.23.1; python_version >= "3.13"\nhypercorn==0.18.0\nrequests>=2\n'
     )
 
 
