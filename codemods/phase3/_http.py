@@ -215,6 +215,8 @@ def sync_reach(facts: ProjectFacts) -> dict[Scope, str]:
         callees[s] = out
     reach: dict[Scope, str] = {}
     work = [(s, why) for s, why in facts.must_sync.items()]
+    work += [(s, "Celery task (runs in a worker, outside the event loop)")
+             for s in callees if _is_celery_task(index, s)]
     while work:
         s, why = work.pop()
         if s in reach:
@@ -540,3 +542,21 @@ def session_problem(facts: ProjectFacts, sess: SessionInfo) -> str | None:
             if plan.session is sess and plan.problem is None:
                 plan.problem = f"session `{sess.name}` stays a requests.Session: {problem}"
     return problem
+
+
+def _is_celery_task(index: ProjectIndex, fn: Scope) -> bool:
+    outer = fn.parent or fn
+    for d in getattr(fn.node, "decorator_list", ()):
+        target = d.func if isinstance(d, ast.Call) else d
+        if index.qualify(target, outer) in H.CELERY_TASK_DECORATORS:
+            return True
+        if isinstance(target, ast.Attribute) and target.attr == H.CELERY_APP_TASK_METHOD:
+            found = index.qualify(target.value, outer)
+            if found and "." in found:
+                mod, name = found.rsplit(".", 1)
+                info = index.modules.get(mod)
+                b = info.scope.bindings.get(name) if info else None
+                if b is not None and b.kind == "assign" and len(b.values) == 1 and isinstance(b.values[0], ast.Call) \
+                        and index.qualify(b.values[0].func, info.scope) == H.CELERY_APP_CLASS:
+                    return True
+    return False

@@ -32,7 +32,7 @@ SESSION_KEPT = marker(
 )
 RETRIES = marker(
     "F2Q383", "retries-not-equivalent", 3,
-    "HTTPAdapter(max_retries=N>0): no httpx equivalent — the Session stays on requests (reported as F2Q382)",
+    "HTTPAdapter(max_retries=N>0): no httpx equivalent — the Session stays on requests",
     "urllib3 retries read errors on idempotent methods and then raises ConnectionError even for a read "
     "timeout; httpx's AsyncHTTPTransport(retries=N) retries ConnectError/ConnectTimeout only (reference "
     "F13, tests/phase3/test_facts.py). Port the policy by hand (a custom transport) or keep requests.",

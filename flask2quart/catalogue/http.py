@@ -193,6 +193,15 @@ RESPONSES_METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", 
 RESPONSES_CALLS = ("responses.calls", "respx.calls")
 
 # ---------------------------------------------------------------------------
+# 6b. Sync roots phase 3 adds to facts.must_sync (threads and CLI commands are there already)
+# ---------------------------------------------------------------------------
+
+#: Task decorators: the function runs in a worker process, outside any event loop.
+CELERY_TASK_DECORATORS = frozenset({"celery.shared_task", "celery.task"})
+CELERY_APP_CLASS = "celery.Celery"
+CELERY_APP_TASK_METHOD = "task"  # @celery_app.task / @celery_app.task(...)
+
+# ---------------------------------------------------------------------------
 # 7. What phase 3 rewrites (asked by the phase-2 helper)
 # ---------------------------------------------------------------------------
 
