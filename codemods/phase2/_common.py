@@ -10,6 +10,8 @@ from flask2quart import edits as E
 from flask2quart.analysis.blocking import Finding, analysis_for
 from flask2quart.catalogue import blocking as B
 
+NO_REWRITE_CODE = "F2Q286"
+
 
 def findings(ctx: RuleContext) -> list[Finding]:
     out = []
@@ -38,9 +40,15 @@ def to_thread(ctx: RuleContext, code: str, call: ast.Call) -> Iterable[E.Edit]:
     for k in call.keywords:
         prefix = f"{k.arg}=" if k.arg is not None else "**"
         items.append(((k.lineno, k.col_offset), prefix, k.value))
+    if any(isinstance(expr, ast.GeneratorExp) for _p, _x, expr in items):
+        # a bare generator argument has no span of its own in LibCST's terms: leave it be
+        yield E.Marker(NO_REWRITE_CODE, call.lineno,
+                       "blocking call with a generator-expression argument: not rewritten")
+        return
     for i, (_pos, prefix, expr) in enumerate(sorted(items, key=lambda t: t[0])):
-        parts.append(f"{prefix}{{a{i}}}")
-        subs.append((f"a{i}", ctx.span(expr)))
+        piece, span = _arg(ctx, expr, f"a{i}")
+        parts.append(prefix + piece)
+        subs.append((f"a{i}", span))
     template = f"await {B.TO_THREAD}(" + ", ".join(parts) + ")"
     yield E.Replace(code, ctx.span(call), template, tuple(subs))
     yield E.AddImport(code, B.ASYNCIO)
@@ -51,6 +59,22 @@ def _statement(ctx: RuleContext, node: ast.AST) -> ast.AST:
     while cur is not None and not isinstance(cur, ast.stmt):
         cur = ctx.parent(cur)
     return cur if cur is not None else node
+
+
+def _arg(ctx: RuleContext, expr: ast.expr, name: str) -> tuple[str, E.Span]:
+    """Template piece and span of one argument. ``ast`` counts a tuple's parentheses as part of
+    the tuple, LibCST does not (its node still prints them): the span is the inside."""
+    span = ctx.span(expr)
+    if isinstance(expr, ast.Tuple) and span.line == span.end_line:
+        text = ctx.source.lines.line_text(span.line)
+        if text[span.col:span.col + 1] == "(" and text[span.end_col - 1:span.end_col] == ")":
+            return f"{{{name}}}", E.Span(span.line, span.col + 1, span.end_line, span.end_col - 1)
+    elif isinstance(expr, ast.Tuple):
+        first = ctx.source.lines.line_text(span.line)[span.col:span.col + 1]
+        last = ctx.source.lines.line_text(span.end_line)[span.end_col - 1:span.end_col]
+        if first == "(" and last == ")":
+            return f"{{{name}}}", E.Span(span.line, span.col + 1, span.end_line, span.end_col - 1)
+    return f"{{{name}}}", span
 
 
 def markers(ctx: RuleContext, found: list[Finding], codes: set[str]) -> Iterable[E.Edit]:

@@ -255,6 +255,9 @@ class BlockingAnalysis:
                 if attr_kind is not None:
                     return attr_kind, origin
             return None, SHARED
+        if isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.Div):
+            kind, origin = self.kind_of(expr.left, scope, depth + 1)
+            return (kind, origin) if kind in B.PATH_JOIN_KINDS else (None, SHARED)
         if isinstance(expr, ast.Call):
             qual = idx.qualify(expr.func, scope)
             if qual in self.constructors:

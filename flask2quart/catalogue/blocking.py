@@ -186,7 +186,11 @@ CONSTRUCTORS: dict[str, str] = {
 ATTRIBUTES: dict[str, dict[str, str]] = {
     FSA: {"session": SA_SESSION},
     MODEL_CLASS: {"query": SA_QUERY},
+    PATH: {"parent": PATH},
 }
+
+#: ``left / right`` keeps a path a path.
+PATH_JOIN_KINDS = frozenset({PATH})
 
 #: ``obj.method(...)`` that yields another kind (query builders chain).
 RETURNS: dict[str, dict[str, str]] = {
