@@ -286,3 +286,34 @@ def test_pip_install_flask_is_marked_only_in_a_flask_project(tmp_path):
     assert migrate_tree(tmp_path / "a", files)["Dockerfile"] == files["Dockerfile"]
     out = migrate_tree(tmp_path / "b", {**files, "app.py": "import flask\n"})
     assert out["Dockerfile"].startswith("# flask2quart: F2Q164 installs flask")
+
+
+def test_no_equivalent_extensions_and_code_are_marked(tmp_path):
+    """SocketIO/RESTful/RESTX/smorest: marked at the import by the extension rule (ext_bridge);
+    a sync SessionInterface and get_template_attribute: F2Q167/F2Q168. Code stays as it was."""
+    write_tree(tmp_path, {"app.py": textwrap.dedent("""\
+        from flask import Flask, get_template_attribute
+        from flask.sessions import SessionInterface
+        from flask_socketio import SocketIO
+        from flask_restful import Api
+        import flask_restx
+        from flask_smorest import Blueprint
+
+        app = Flask(__name__)
+
+
+        class Sessions(SessionInterface):
+            def make_null_session(self, app):
+                return None
+
+
+        def hello():
+            return get_template_attribute("macros.html", "hello")
+        """)})
+    result = engine.run([tmp_path], 1)
+    marks = {(m.line, m.code) for _f, m in result.markers}
+    assert {3, 4, 5, 6} <= {line for line, _code in marks}
+    assert (11, "F2Q167") in marks and (17, "F2Q168") in marks
+    new = next(f for f in result.files if f.rel == "app.py").new.decode()
+    assert "    def make_null_session(self, app):" in new
+    assert 'return get_template_attribute("macros.html", "hello")' in new
