@@ -43,6 +43,13 @@ POETRY_MANUAL = marker(
     "from docs/project-files.md.",
 )
 
+LOCKED_REQUIREMENT = marker(
+    "F2Q169", "locked-requirement", 1,
+    "A hashed (pip-compile --generate-hashes) requirement names flask: regenerate the lock",
+    "Hashes cannot be rewritten; change the .in file (rewritten by F2Q110) and re-run "
+    "pip-compile.",
+)
+
 _NAME = re.compile(r"^\s*(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)\s*(?P<extras>\[[^\]]*\])?")
 
 
@@ -254,6 +261,13 @@ class FrameworkDependency:
                 prefix, body = (m.group(0), body[m.end():]) if m else ("", body)
             m = _REQ_LINE.match(body)
             new = plan.replacement(m.group("req").strip()) if m else None
+            if new is not None and body.rstrip().endswith("\\"):
+                req = m.group("req").rstrip(" \\")
+                marks.append((LOCKED_REQUIREMENT.code, len(out) + 1,
+                              f"`{req}` is hashed: regenerate the lock file from the rewritten "
+                              "requirements"))
+                out.append(line)
+                continue
             if new is None:
                 out.append(line)
                 continue

@@ -317,3 +317,9 @@ def test_no_equivalent_extensions_and_code_are_marked(tmp_path):
     new = next(f for f in result.files if f.rel == "app.py").new.decode()
     assert "    def make_null_session(self, app):" in new
     assert 'return get_template_attribute("macros.html", "hello")' in new
+
+
+def test_hashed_lock_file_is_marked_not_rewritten():
+    text = "flask==3.1.3 \\\n    --hash=sha256:abc\nclick==8.1.8 \\\n    --hash=sha256:def\n"
+    new, n, marks = D.FrameworkDependency().rewrite("requirements.txt", text)
+    assert new == text and n == 0 and [m[0] for m in marks] == ["F2Q169"]
