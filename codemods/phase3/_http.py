@@ -299,6 +299,10 @@ def _problem(facts, scope, ev, plan: CallPlan) -> str | None:
             return "`timeout=` is not a literal number or (connect, read) pair"
         if k.arg == "params" and _url_may_have_query(node):
             return "`params=` with a URL that may carry a query string (httpx replaces it, F2)"
+        if k.arg in ("params", "data", "headers") and _literal_none_or_bool(k.value):
+            return f"`{k.arg}=` holds None or a bool: requests drops None and sends 'True', httpx sends '' / 'true' (F3, F4)"
+        if k.arg == "files" and not _files_ok(k.value):
+            return "`files=` without an explicit part content type: httpx adds one (F6)"
         if k.arg == "data" and not _data_ok(k.value):
             return "`data=` is not a dict/str/bytes literal (httpx treats other values differently, F3/F5)"
         if k.arg == "json" and any(h.arg == "headers" for h in node.keywords):
@@ -560,3 +564,31 @@ def _is_celery_task(index: ProjectIndex, fn: Scope) -> bool:
                         and index.qualify(b.values[0].func, info.scope) == H.CELERY_APP_CLASS:
                     return True
     return False
+
+
+def _literal_none_or_bool(v) -> bool:
+    if not isinstance(v, ast.Dict):
+        return False
+    return any(isinstance(x, ast.Constant) and (x.value is None or isinstance(x.value, bool)) for x in v.values)
+
+
+def _files_ok(v) -> bool:
+    """A dict literal whose values are (name, data, content_type[, headers]) tuples."""
+    if not isinstance(v, ast.Dict) or None in v.keys:
+        return False
+    return all(isinstance(x, ast.Tuple) and len(x.elts) >= 3 for x in v.values)
+
+
+def flags(plan: CallPlan) -> list[str]:
+    """Rewritten, but a person should know: the differences httpx may show for this call."""
+    out = []
+    for k in plan.call.keywords:
+        if k.arg in ("params", "data") and isinstance(k.value, ast.Dict) and not all(
+                isinstance(x, ast.Constant) for x in k.value.values):
+            out.append(f"`{k.arg}=` values are not literals: a None is sent as '' and a bool as "
+                       "'true'/'false' by httpx (requests drops None, sends 'True')")
+        elif k.arg in ("params", "data") and not isinstance(k.value, (ast.Dict, ast.Constant)):
+            out.append(f"`{k.arg}=` is not a literal: None/bool values and lists of pairs differ in httpx (F3, F5)")
+    if plan.method in ("delete", "options") and not any(k.arg in ("data", "json", "files") for k in plan.call.keywords):
+        out.append("httpx sends no `Content-Length: 0` on a body-less DELETE/OPTIONS (requests does; F7)")
+    return out

@@ -48,6 +48,18 @@ KEPT = marker(
     "The message says which argument or response use has no checked httpx mapping; port it by hand "
     "(see docs/phase3.md) or run it with `await quart.utils.run_sync(fn)()`.",
 )
+FLAG = marker(
+    "F2Q387", "requests-call-flagged", 3,
+    "A rewritten call whose wire form may differ in a corner case (None/bool values, DELETE framing)",
+    "The call was rewritten; the message names the corner case (reference F3, F5, F7). Check the "
+    "values can never be None or bool, or filter them as requests did.",
+)
+LOCAL_SESSION = marker(
+    "F2Q388", "local-session-kept", 3,
+    "A requests.Session created inside a function: left on requests",
+    "Only module-level Sessions are moved to an app-owned client; use `async with httpx.AsyncClient("
+    "follow_redirects=True, max_redirects=30, timeout=None) as s:` by hand (reference S17).",
+)
 KEPT_SYNC = marker(
     "F2Q381", "requests-call-in-sync-code", 3,
     "A requests call in code that must stay sync (CLI command, thread, Celery task, or reached from one)",
@@ -135,6 +147,11 @@ class RequestsCalls(Rule):
             for node in ctx.index.own_nodes(scope):
                 if not isinstance(node, ast.Call):
                     continue
+                if P.qual(ctx.index, node.func, ctx.eval_scope(scope, node)) in H.SESSION_CLASSES \
+                        and facts.is_async(scope):
+                    yield E.Marker(LOCAL_SESSION.code, node.lineno,
+                                   "a Session created in an async function stays on requests (blocks the loop)")
+                    continue
                 plan = P.plan_call(facts, scope, node)
                 if plan is None:
                     continue
@@ -144,6 +161,8 @@ class RequestsCalls(Rule):
                     code = KEPT_SYNC.code if plan.problem.startswith("kept sync") else KEPT.code
                     yield E.Marker(code, node.lineno, f"requests.{plan.method}: {plan.problem}")
                     continue
+                for why in P.flags(plan):
+                    yield E.Marker(FLAG.code, node.lineno, f"requests.{plan.method}: {why}")
                 client = None
                 if plan.session is None:
                     stmt = P.enclosing_stmt(ctx.index, scope, node)

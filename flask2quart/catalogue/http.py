@@ -55,7 +55,7 @@ SESSION_CLOSE = ("close", "aclose")  # s.close() → await s.aclose()
 #: requests.Session() defaults the AsyncClient must be told (S1, S8, trap 2).
 SESSION_CLIENT_KWARGS = (("follow_redirects", "True"), ("max_redirects", "30"), ("timeout", "None"))
 #: A client used in place of module functions: no timeout, no cookie persistence (F15).
-CALL_CLIENT_KWARGS = (("timeout", "None"),)
+CALL_CLIENT_KWARGS = (("max_redirects", "30"), ("timeout", "None"))
 
 #: Session attributes assigned after construction that an AsyncClient honours the same way
 #: (S17): ``client.headers.update(...)``, ``client.headers[k] = v``, ``client.auth = x``.
