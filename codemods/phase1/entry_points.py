@@ -160,16 +160,26 @@ def _is_command_file(name: str) -> bool:
 class ServerCommands:
     """Translates single-line commands token by token; marks what it cannot translate."""
 
-    flask_project = True
+    _ctx = None
+    _flask_project: bool | None = None
 
     def bind(self, ctx) -> None:
-        """``pip install flask`` is marked only in a project whose code imports flask."""
-        import ast
+        self._ctx, self._flask_project = ctx, None
 
-        self.flask_project = ctx.facts is None or any(
-            (isinstance(n, ast.ImportFrom) and (n.module or "").split(".")[0] == "flask")
-            or (isinstance(n, ast.Import) and any(a.name.split(".")[0] == "flask" for a in n.names))
-            for f in ctx.project.files for n in ast.walk(f.tree))
+    @property
+    def flask_project(self) -> bool:
+        """``pip install flask`` is marked only in a project whose code imports flask
+        (computed on first need: most projects have no such line)."""
+        if self._flask_project is None:
+            import ast
+
+            ctx = self._ctx
+            self._flask_project = ctx is None or ctx.facts is None or any(
+                (isinstance(n, ast.ImportFrom) and (n.module or "").split(".")[0] == "flask")
+                or (isinstance(n, ast.Import) and any(a.name.split(".")[0] == "flask"
+                                                      for a in n.names))
+                for f in ctx.project.files for n in ast.walk(f.tree))
+        return self._flask_project
 
     @staticmethod
     def applies_to(name: str) -> bool:
