@@ -15,6 +15,7 @@ RELEVANT = ("content-type", "content-length", "authorization", "cookie", "accept
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True
 
     def log_message(self, *a):
         pass
