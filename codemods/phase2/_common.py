@@ -15,7 +15,7 @@ NO_REWRITE_CODE = "F2Q286"
 
 def findings(ctx: RuleContext) -> list[Finding]:
     out = []
-    for f in analysis_for(ctx.facts).findings(ctx.module.source.module):
+    for f in analysis_for(ctx.facts, ctx.phase).findings(ctx.module.source.module):
         if f.scope.module is not ctx.source:
             continue
         if ctx.phase >= 3 and f.entry is not None and B.handled_by_phase3(f.entry.name):

@@ -194,8 +194,9 @@ def is_test_module(scope: Scope) -> bool:
 
 
 class BlockingAnalysis:
-    def __init__(self, facts: ProjectFacts, config: BlockingConfig | None = None):
+    def __init__(self, facts: ProjectFacts, config: BlockingConfig | None = None, phase: int = 2):
         self.facts = facts
+        self.phase = phase  # from 3 on, what phase 3 rewrites (requests.*) is not ours
         self.index: ProjectIndex = facts.index
         self.config = config or BlockingConfig()
         self.functions = {**B.FUNCTIONS, **self.config.functions}
@@ -357,14 +358,17 @@ class BlockingAnalysis:
         qual = self.index.qualify(call.func, ev)
         if qual in self.config.ignore:
             return None, None
+        entry, origin = None, None
         if qual in self.functions:
-            return self.functions[qual], None
-        if isinstance(call.func, ast.Attribute):
+            entry = self.functions[qual]
+        elif isinstance(call.func, ast.Attribute):
             kind, origin = self.kind_of(call.func.value, ev)
             entry = self.methods.get(kind, {}).get(call.func.attr) if kind else None
-            if entry is not None and entry.name not in self.config.ignore:
-                return entry, origin
-        return None, None
+            if entry is not None and entry.name in self.config.ignore:
+                entry = None
+        if entry is not None and self.phase >= 3 and B.handled_by_phase3(entry.name):
+            return None, None  # phase 3 rewrites it (requests → httpx)
+        return entry, origin
 
     def _escapes(self, fn: Scope, call: ast.Call) -> bool:
         """Does the object a constructor call makes leave ``fn`` (returned, stored)?"""
@@ -495,6 +499,10 @@ class BlockingAnalysis:
         if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
                 and node.func.id in ("setattr", "delattr") and node.args and proxy(node.args[0])):
             return "mutates `g`"
+        if isinstance(node, (ast.Name, ast.Attribute)) and isinstance(node.ctx, ast.Load):
+            qual = idx.qualify(node, idx.innermost_scope(fn, node))
+            if qual in B.LOOP_ONLY_NAMES:
+                return f"uses `{qual}` ({B.LOOP_ONLY_NAMES[qual]})"
         return None
 
     # ---------------------------------------------------------------- findings
@@ -624,10 +632,12 @@ class BlockingAnalysis:
         return found is None or (found[1].kind == "import" and found[1].target == B.ASYNCIO)
 
 
-def analysis_for(facts: ProjectFacts) -> BlockingAnalysis:
-    """The (cached) phase-2 analysis of ``facts``' project."""
-    cached = getattr(facts, "_f2q_blocking", None)
-    if cached is None:
-        cached = BlockingAnalysis(facts, load_blocking_config(facts.index.project.root))
-        facts._f2q_blocking = cached
-    return cached
+def analysis_for(facts: ProjectFacts, phase: int = 2) -> BlockingAnalysis:
+    """The (cached) phase-2 analysis of ``facts``' project, for a run of ``phase``."""
+    cache = getattr(facts, "_f2q_blocking", None)
+    if cache is None:
+        cache = facts._f2q_blocking = {}
+    key = min(max(phase, 2), 3)
+    if key not in cache:
+        cache[key] = BlockingAnalysis(facts, load_blocking_config(facts.index.project.root), key)
+    return cache[key]

@@ -292,6 +292,16 @@ STATE_PROXIES = frozenset({"fw.g", "fw.session"})
 STATE_MUTATORS = frozenset({"pop", "setdefault", "update", "clear", "popitem", "__setitem__",
                             "__delitem__"})
 
+#: Names whose use keeps a helper on the loop thread, and why.
+LOOP_ONLY_NAMES: dict[str, str] = {
+    "flask_login.login_user": "writes the session and `g`",
+    "flask_login.logout_user": "writes the session and `g`",
+    "flask_login.current_user": "may load the user into a worker thread's db session and cache it on `g`",
+    "flask_login.utils.login_user": "writes the session and `g`",
+    "flask_login.utils.logout_user": "writes the session and `g`",
+    "flask_login.utils.current_user": "may load the user into a worker thread's db session and cache it on `g`",
+}
+
 #: The rewrite's spelling.
 ASYNCIO = "asyncio"
 TO_THREAD = "asyncio.to_thread"
