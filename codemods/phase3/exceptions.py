@@ -44,38 +44,44 @@ def _exc_name(ctx, scope, expr) -> str | None:
       "except requests.exceptions.X → the httpx classes raised in the same failures")
 class ExceptClauses(Rule):
     def detect(self, ctx: RuleContext) -> Iterable[E.Edit]:
-        for scope in ctx.functions():
-            if not ctx.facts.is_async(scope):
+        for try_node, t, name, both in handler_types(ctx):
+            fact = H.EXCEPTIONS.get(name)
+            if fact is None:
+                yield E.Marker(NO_EQUIV.code, try_node.lineno, f"`{name}`: httpx has no counterpart")
                 continue
-            for node in ctx.index.own_nodes(scope):
-                if not isinstance(node, ast.Try) or not any(h.type is not None for h in node.handlers):
-                    continue
-                reached: set[str] = set()
-                for n in P._body_nodes(node.body):
-                    if isinstance(n, ast.Call):
-                        reached |= _reach_call(ctx, scope, n)
-                if "new" not in reached:
-                    continue  # nothing in this try block sends through httpx
-                both = "kept" in reached  # requests and httpx both send from here: catch both
-                for h in node.handlers:
-                    types = h.type.elts if isinstance(h.type, ast.Tuple) else [h.type] if h.type else []
-                    for t in types:
-                        name = _exc_name(ctx, scope, t)
-                        if name is None:
-                            continue
-                        fact = H.EXCEPTIONS.get(name)
-                        if fact is None:
-                            yield E.Marker(NO_EQUIV.code, node.lineno, f"`{name}`: httpx has no counterpart")
-                            continue
-                        classes = fact.httpx
-                        if both:
-                            classes = (ast.get_source_segment(ctx.source.text, t), *classes)
-                        text = classes[0] if len(classes) == 1 else "(" + ", ".join(classes) + ")"
-                        yield E.Replace("F2Q325", ctx.span(t), text)
-                        for cls in fact.httpx:
-                            yield E.AddImport("F2Q325", cls.split(".")[0])
-                        if not fact.exact:
-                            yield E.Marker(APPROX.code, node.lineno, f"`{name}` → {text}: {fact.note}")
+            classes = fact.httpx
+            if both:
+                classes = (ast.get_source_segment(ctx.source.text, t), *classes)
+            text = classes[0] if len(classes) == 1 else "(" + ", ".join(classes) + ")"
+            yield E.Replace("F2Q325", ctx.span(t), text)
+            for cls in fact.httpx:
+                yield E.AddImport("F2Q325", cls.split(".")[0])
+            if not fact.exact:
+                yield E.Marker(APPROX.code, try_node.lineno, f"`{name}` → {text}: {fact.note}")
+
+
+def handler_types(ctx: RuleContext):
+    """(try statement, exception type node, requests name, keep the requests class too) for each
+    requests exception in an except clause whose try block reaches a rewritten call."""
+    for scope in ctx.functions():
+        if not ctx.facts.is_async(scope):
+            continue
+        for node in ctx.index.own_nodes(scope):
+            if not isinstance(node, ast.Try) or not any(h.type is not None for h in node.handlers):
+                continue
+            reached: set[str] = set()
+            for n in P._body_nodes(node.body):
+                if isinstance(n, ast.Call):
+                    reached |= _reach_call(ctx, scope, n)
+            if "new" not in reached:
+                continue  # nothing in this try block sends through httpx
+            both = "kept" in reached  # requests and httpx both send from here: catch both
+            for h in node.handlers:
+                types = h.type.elts if isinstance(h.type, ast.Tuple) else [h.type] if h.type else []
+                for t in types:
+                    name = _exc_name(ctx, scope, t)
+                    if name is not None:
+                        yield node, t, name, both
 
 
 def _reach_call(ctx, scope, call: ast.Call) -> set[str]:

@@ -233,3 +233,16 @@ def handled_by_phase3(canonical_name_: str) -> bool:
     if rest.startswith("Session."):
         return rest[len("Session."):] in SESSION_METHODS
     return rest in FUNCTIONS or name in SESSION_CLASSES or rest == "Session"
+
+
+def rewritten_by_phase3(facts, scope, call) -> bool | None:
+    """Per-call answer for the phase-2 helper: True when phase 3 rewrites this ``requests`` call
+    to httpx, False when it keeps it on requests (a marker says why — phase 2 may then move it off
+    the loop), None when it is not a requests send call. ``scope`` is the function holding it.
+    """
+    from codemods.phase3 import _http
+
+    plan = _http.plan_call(facts, scope, call)
+    if plan is None:
+        return None
+    return plan.problem is None and facts.is_async(scope)

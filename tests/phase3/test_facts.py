@@ -128,3 +128,25 @@ def test_handled_by_phase3():
     assert H.handled_by_phase3("requests.Session") and H.handled_by_phase3("requests.Session.get")
     assert not H.handled_by_phase3("requests.utils.quote") and not H.handled_by_phase3("time.sleep")
     assert not H.handled_by_phase3("requests.Session.mount")
+
+
+def test_rewritten_by_phase3_answers_per_call(tmp_path):
+    import ast
+
+    from flask2quart import engine
+    from flask2quart.analysis.project import load_project
+
+    (tmp_path / "app.py").write_text(
+        "import requests\nfrom flask import Flask\napp = Flask(__name__)\n\n"
+        "@app.route('/a')\ndef a():\n    return requests.get('http://h/x').json()\n\n"
+        "@app.route('/b')\ndef b():\n    return requests.get('http://h/x').text\n")
+    project = load_project([tmp_path], [])
+    facts = engine.analyse(project, 3)
+    answers = {}
+    for scope in facts.index.iter_scopes():
+        for node in facts.index.own_nodes(scope):
+            if isinstance(node, ast.Call):
+                got = H.rewritten_by_phase3(facts, scope, node)
+                if got is not None:
+                    answers[scope.name] = got
+    assert answers == {"a": True, "b": False}
