@@ -45,11 +45,25 @@ def to_thread(ctx: RuleContext, code: str, call: ast.Call) -> Iterable[E.Edit]:
         yield E.Marker(NO_REWRITE_CODE, call.lineno,
                        "blocking call with a generator-expression argument: not rewritten")
         return
-    for i, (_pos, prefix, expr) in enumerate(sorted(items, key=lambda t: t[0])):
+    ordered = sorted(items, key=lambda t: t[0])
+    for i, (_pos, prefix, expr) in enumerate(ordered):
         piece, span = _arg(ctx, expr, f"a{i}")
         parts.append(prefix + piece)
         subs.append((f"a{i}", span))
     template = f"await {B.TO_THREAD}(" + ", ".join(parts) + ")"
+    if call.lineno != call.end_lineno:
+        # keep the argument list's own layout and comments: the original text between the
+        # parentheses, each argument replaced by its placeholder
+        laid_out = _layout(ctx, call, [expr for _p, _x, expr in ordered])
+        if laid_out is not None:
+            # LibCST re-adds the enclosing block's indentation to continuation lines
+            stmt_line = ctx.source.lines.line_text(_statement(ctx, call).lineno)
+            indent = stmt_line[:len(stmt_line) - len(stmt_line.lstrip(" \t"))]
+            if indent:
+                laid_out = "\n".join(ln[len(indent):] if i and ln.startswith(indent) else ln
+                                     for i, ln in enumerate(laid_out.split("\n")))
+            sep = "," if laid_out.lstrip(" \t").startswith(("\n", "#")) else ", "
+            template = f"await {B.TO_THREAD}({{fn}}{sep}" + laid_out
     yield E.Replace(code, ctx.span(call), template, tuple(subs))
     yield E.AddImport(code, B.ASYNCIO)
 
@@ -59,6 +73,40 @@ def _statement(ctx: RuleContext, node: ast.AST) -> ast.AST:
     while cur is not None and not isinstance(cur, ast.stmt):
         cur = ctx.parent(cur)
     return cur if cur is not None else node
+
+
+def _offset(ctx: RuleContext, line: int, col: int) -> int:
+    starts = getattr(ctx.source, "_f2q_line_starts", None)
+    if starts is None:
+        starts, pos = [0], 0
+        for ln in ctx.source.text.splitlines(keepends=True):
+            pos += len(ln)
+            starts.append(pos)
+        ctx.source._f2q_line_starts = starts
+    return starts[line - 1] + col
+
+
+def _layout(ctx: RuleContext, call: ast.Call, args: list[ast.expr]) -> str | None:
+    """The call's argument list from just after ``(`` to ``)`` with every argument's text
+    replaced by ``{aN}`` (braces in the rest doubled), or None when it cannot be cut out."""
+    text = ctx.source.text
+    fn = ctx.span(call.func)
+    whole = ctx.span(call)
+    start = _offset(ctx, fn.end_line, fn.end_col)
+    end = _offset(ctx, whole.end_line, whole.end_col)
+    if text[start:start + 1] != "(" or text[end - 1:end] != ")" or not args and call.keywords:
+        return None
+    pos, out = start + 1, []
+    for i, expr in enumerate(args):
+        sp = ctx.span(expr)
+        a, b = _offset(ctx, sp.line, sp.col), _offset(ctx, sp.end_line, sp.end_col)
+        if a < pos or b > end:
+            return None
+        out.append(text[pos:a].replace("{", "{{").replace("}", "}}"))
+        out.append(f"{{a{i}}}")
+        pos = b
+    out.append(text[pos:end].replace("{", "{{").replace("}", "}}"))
+    return "".join(out)
 
 
 def _arg(ctx: RuleContext, expr: ast.expr, name: str) -> tuple[str, E.Span]:
