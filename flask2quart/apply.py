@@ -254,10 +254,13 @@ class _Applier(cst.CSTTransformer):
         self.placed += 1
         if edit.template == "":  # an empty template removes the statement (moved elsewhere)
             return cst.RemoveFromParent()
-        body = cst.parse_module(self._fill(edit.template, edit.subs)).body
+        text = self._fill(edit.template, edit.subs)
+        body = cst.parse_module(text).body
         if not body:
             raise ApplyError(f"empty statement template at line {edit.line}")
-        first = body[0].with_changes(leading_lines=result.leading_lines)
+        # blank lines opening the template are kept after the statement's own leading lines
+        blank = [cst.EmptyLine() for _ in range(len(text) - len(text.lstrip("\n")))]
+        first = body[0].with_changes(leading_lines=[*result.leading_lines, *blank])
         return cst.FlattenSentinel([first, *body[1:]])
 
     def _mark(self, original_node, updated_node):

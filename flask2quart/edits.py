@@ -120,7 +120,8 @@ class ReplaceStatement(Edit):
 
     Placeholders are filled like :class:`Replace`. The statement's own leading
     comments are kept; indentation follows the block. An empty template removes the
-    statement (its code was moved into another template through ``subs``).
+    statement (its code was moved into another template through ``subs``); blank lines that open
+    the template are kept.
     """
 
     line: int

@@ -81,7 +81,7 @@ class SessionToClient(Rule):
                 continue
             kwargs = [f"{k}={v}" for k, v in H.SESSION_CLIENT_KWARGS]
             # mounts left here are HTTPAdapter(max_retries=0): httpx's default transport already
-            lines = [f"def {factory_name(s.name)}() -> httpx.AsyncClient:",
+            lines = ["", "", f"def {factory_name(s.name)}() -> httpx.AsyncClient:",
                      f"    {s.name} = httpx.AsyncClient({', '.join(kwargs)})".replace("{", "{{").replace("}", "}}")]
             subs = []
             for i, stmt in enumerate(s.config):
