@@ -24,8 +24,8 @@ NO_REWRITE = marker(
     "F2Q201", "sleep-to-asyncio-sleep", 2,
     "time.sleep(x) in async code becomes await asyncio.sleep(x)",
     examples=(Example(
-        "import time\n\nasync def poll():\n    time.sleep(0.5)\n",
-        "import time\nimport asyncio\n\nasync def poll():\n    await asyncio.sleep(0.5)\n"),),
+        "import time\n\n\nasync def poll():\n    time.sleep(0.5)\n",
+        "import time\nimport asyncio\n\n\nasync def poll():\n    await asyncio.sleep(0.5)\n"),),
 )
 class SleepToAsyncioSleep(Rule):
     """``time.sleep`` (resolved through imports and aliases) in a function that is async after

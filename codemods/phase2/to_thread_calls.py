@@ -48,10 +48,11 @@ SYNC_EXPR = marker(
     "F2Q202", "blocking-call-to-thread", 2,
     "A blocking library call in async code runs in a worker thread: await asyncio.to_thread(fn, ...)",
     examples=(Example(
-        "from werkzeug.security import check_password_hash\n\n"
-        "async def login():\n    ok = check_password_hash(user['password'], password)\n",
-        "from werkzeug.security import check_password_hash\nimport asyncio\n\n"
-        "async def login():\n    ok = await asyncio.to_thread(check_password_hash, user['password'], password)\n"),),
+        "from werkzeug.security import check_password_hash\n\n\n"
+        "async def login(user, password):\n    return check_password_hash(user['password'], password)\n",
+        "from werkzeug.security import check_password_hash\nimport asyncio\n\n\n"
+        "async def login(user, password):\n"
+        "    return await asyncio.to_thread(check_password_hash, user['password'], password)\n"),),
 )
 class BlockingCallToThread(Rule):
     """Catalogue calls (``flask2quart/catalogue/blocking.py`` plus ``[tool.flask2quart.blocking]``)

@@ -24,10 +24,10 @@ HELPER_UNSAFE = marker(
     "F2Q203", "blocking-helper-to-thread", 2,
     "A sync project helper that blocks runs in one worker thread: await asyncio.to_thread(helper, ...)",
     examples=(Example(
-        "# helpers.py\ndef read_report(path):\n    with open(path) as f:\n        return f.read()\n\n"
-        "# views.py\nasync def report():\n    return helpers.read_report(PATH)\n",
-        "# views.py\nimport asyncio\n\nasync def report():\n"
-        "    return await asyncio.to_thread(helpers.read_report, PATH)\n"),),
+        "def read_report(path):\n    with open(path) as f:\n        return f.read()\n\n\n"
+        "async def report():\n    return read_report('r.txt')\n",
+        "import asyncio\n\ndef read_report(path):\n    with open(path) as f:\n        return f.read()\n\n\n"
+        "async def report():\n    return await asyncio.to_thread(read_report, 'r.txt')\n"),),
 )
 class BlockingHelperToThread(Rule):
     """Blocking is followed through the project's own sync functions, across modules; the call
