@@ -159,6 +159,17 @@ def current_quart_request_or_websocket() -> Any:
     return None if ctx is None else ctx.request_websocket
 
 
+def default_options_args(args: tuple) -> tuple:
+    """Arguments for ``Quart.make_default_options_response`` given Flask's ``()``.
+
+    0.23 takes the app context (``app.py:1401``, reads ``ctx.url_adapter``); 0.22 takes none
+    (``app.py:1392``, reads ``request_ctx.url_adapter``).
+    """
+    if MERGED_CONTEXTS and not args:
+        return (quart.globals._cv_app.get(),)
+    return args
+
+
 def template_context_args(args: tuple) -> tuple:
     """Arguments for ``Quart.update_template_context`` given Flask's ``(context,)``.
 

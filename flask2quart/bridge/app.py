@@ -230,6 +230,14 @@ class Quart(quart.Quart):
             rv = await rv  # a view/handler returned an un-awaited coroutine
         return await quart.Quart.make_response(self, rv)
 
+    def make_default_options_response(self, *args: Any) -> Any:  # type: ignore[override]
+        """Awaitable for Quart's dispatch; from sync Flask code (Flask-CORS's ``cross_origin``
+        answering a preflight calls ``current_app.make_default_options_response()``) the response."""
+        if sys._getframe(1).f_code.co_flags & _CO_COROUTINE:
+            return quart.Quart.make_default_options_response(self, *args)
+        coro = quart.Quart.make_default_options_response(self, *_compat.default_options_args(args))
+        return for_caller(coro, "app.make_default_options_response()")
+
     def update_template_context(self, *args: Any) -> Any:  # type: ignore[override]
         """Awaitable for Quart's renderer; applied synchronously for Flask's ``render_template``."""
         if sys._getframe(1).f_code.co_flags & _CO_COROUTINE:
