@@ -4,6 +4,14 @@ Flask pushes an app context for every app command (flask/cli.py:420); Quart's
 ``AppGroup.command`` only does with ``with_appcontext=True`` (quart/cli.py:318-330), and a
 bare ``@app.cli.command`` (no call) does not even register the function in Quart.
 Plain click commands added with ``app.cli.add_command`` get ``@with_appcontext``.
+
+Bridge projects (an extension stays on ``flask2quart.bridge``, so the app class is the bridge's
+``Quart``): the bridge's ``app.cli`` gives every command looked up on it, blueprint commands
+included, an app context as Flask does (``flask2quart/bridge/_cli.py``, ``BridgeAppGroup``).
+Quart's ``with_appcontext`` would call ``asyncio.run`` inside that bridged context (and fails when
+a test invokes the CLI from async code), so click commands get no decorator and blueprint
+commands no ``with_appcontext=True``; ``app.cli.command(...)`` keeps the keyword (the bridge's
+group accepts it) and a bare ``@app.cli.command``/``@bp.cli.command`` still gets its call.
 """
 
 from __future__ import annotations
@@ -14,6 +22,8 @@ from typing import Iterable
 from codemods.base import Rule, RuleContext
 from flask2quart import catalogue as C
 from flask2quart import edits as E
+from flask2quart.analysis.extensions import uses_bridge
+from flask2quart.catalogue import Kind
 from flask2quart.rules import Example, rule
 
 
@@ -31,9 +41,14 @@ class CliWithAppContext(Rule):
 
     def detect(self, ctx: RuleContext) -> Iterable[E.Edit]:
         facts, index = ctx.facts, ctx.index
+        bridge = uses_bridge(index)
         for scope in ctx.functions():
             deco = facts.cli_commands.get(scope)
             if deco is not None:
+                if bridge and _on_blueprint_cli(ctx, scope, deco):
+                    if not isinstance(deco, ast.Call):  # bare form: Quart's group needs the call
+                        yield E.Replace(self.info.code, ctx.span(deco), "{d}()", (("d", ctx.span(deco)),))
+                    continue
                 if isinstance(deco, ast.Call):
                     if not any(k.arg == C.CLI_WITH_APPCONTEXT_KWARG for k in deco.keywords):
                         yield E.AddKeyword(self.info.code, ctx.span(deco), C.CLI_WITH_APPCONTEXT_KWARG, "True")
@@ -41,6 +56,8 @@ class CliWithAppContext(Rule):
                     yield E.Replace(self.info.code, ctx.span(deco),
                                     "{d}(" + C.CLI_WITH_APPCONTEXT_KWARG + "=True)",
                                     (("d", ctx.span(deco)),))
+            elif bridge:
+                continue  # the bridge's app.cli pushes the app context (module docstring)
             elif scope in facts.click_commands_registered and "click" in facts.roles.get(scope, ()):
                 outer = scope.parent
                 has = any(
@@ -57,3 +74,12 @@ class CliWithAppContext(Rule):
                     else:  # the name is taken: use the dotted form
                         yield E.AddDecorator(self.info.code, scope.node.lineno, scope.name, f"{module}.{name}")
                         yield E.AddImport(self.info.code, module)
+
+
+def _on_blueprint_cli(ctx: RuleContext, scope, deco: ast.expr) -> bool:
+    """``bp.cli.command`` (a Quart ``AppGroup``), not the app's own ``cli``."""
+    target = deco.func if isinstance(deco, ast.Call) else deco
+    if not (isinstance(target, ast.Attribute) and isinstance(target.value, ast.Attribute)
+            and target.value.attr == C.CLI_ATTR):
+        return False
+    return ctx.index.kind(target.value.value, scope.parent) is Kind.BLUEPRINT
