@@ -125,8 +125,6 @@ FUNCTIONS: dict[str, Blocking] = _table(
     # CPU-bound password hashing (hashlib and bcrypt release the GIL while hashing)
     Blocking("werkzeug.security.generate_password_hash", "cpu", cpu=True),
     Blocking("werkzeug.security.check_password_hash", "cpu", cpu=True),
-    Blocking("werkzeug.generate_password_hash", "cpu", cpu=True),
-    Blocking("werkzeug.check_password_hash", "cpu", cpu=True),
     Blocking("bcrypt.hashpw", "cpu", cpu=True),
     Blocking("bcrypt.checkpw", "cpu", cpu=True),
     Blocking("bcrypt.kdf", "cpu", cpu=True),
@@ -261,7 +259,7 @@ METHODS: dict[str, dict[str, Blocking]] = {
                           "connect"), "mail", Safety.NOT_SHARED, suggestion="aiosmtplib"),
     MAIL: _methods(MAIL, ("send", "send_message"), "mail", suggestion="aiosmtplib"),
     CACHE: _methods(CACHE, ("get", "set", "add", "delete", "get_many", "set_many",
-                            "delete_many", "get_dict", "clear", "has", "inc", "dec"),
+                            "delete_many", "get_dict", "clear", "has"),
                     "cache", suggestion="an async cache backend"),
     SOCKET: _methods(SOCKET, ("connect", "recv", "recv_into", "recvfrom", "send", "sendall",
                               "sendto", "accept", "makefile"),
