@@ -617,14 +617,15 @@ class BlockingAnalysis:
             f.action = THREAD
             return f
         where = "kept on `g`" if origin == G else ("made in this function" if origin == LOCAL
-                                                   else "shared")
+                                                   else "shared beyond this call")
         if entry.safety is Safety.AFFINE:
             f.code = M_AFFINE
             f.reason = (f"`{entry.name}` on a connection {where} is thread-affine: kept on the "
                         f"loop{hint}")
         else:
             f.code = M_SHARED
-            f.reason = f"`{entry.name}` on an object {where}, not safe across threads: kept on the loop{hint}"
+            f.reason = (f"`{entry.name}` on an object {where} is not safe across threads: kept "
+                        f"on the loop{hint}")
         return f
 
     def _asyncio_free(self, scope: Scope) -> bool:
