@@ -142,6 +142,7 @@ class RequestsCalls(Rule):
 
     def detect(self, ctx: RuleContext) -> Iterable[E.Edit]:
         facts = ctx.facts
+        all_wrapped: list[tuple[ast.stmt, str]] = []
         for scope in ctx.functions():
             wrapped: dict[int, tuple[ast.stmt, str]] = {}
             for node in ctx.index.own_nodes(scope):
@@ -170,17 +171,63 @@ class RequestsCalls(Rule):
                         wrapped[id(stmt)] = (stmt, P.free_name(scope, "http"))
                     client = wrapped[id(stmt)][1]
                 yield from call_edits(ctx, scope, plan, client)
-            for stmt, client in wrapped.values():
-                edit = _wrap(ctx, stmt, client)
-                if edit is None:  # pragma: no cover - plan_call excludes these shapes
-                    yield E.Marker(KEPT.code, stmt.lineno, "statement shape cannot take a client")
-                    continue
-                yield edit
-                yield E.AddImport(CALL_CODE, "httpx")
+            all_wrapped.extend(wrapped.values())
+        if not all_wrapped:
+            return
+        anchor = ssl_anchor(ctx)
+        ssl_name = None
+        if anchor is not None:
+            stmt, keep = anchor
+            ssl_name = P.free_name(ctx.module.scope, H.SSL_CONTEXT_NAME)
+            lines = [ast.get_source_segment(ctx.source.text, stmt)] if keep else []
+            if ctx.module.scope.bindings.get("httpx") is None:
+                lines.append("import httpx")
+            lines += ["", f"{ssl_name} = {H.SSL_CONTEXT_FACTORY}  # {H.SSL_CONTEXT_COMMENT}"]
+            if not keep:
+                lines = ["", *lines] if lines[0] == "" else lines
+            yield E.ReplaceStatement(CALL_CODE, stmt.lineno, "\n".join(lines))
+        for stmt, client in all_wrapped:
+            edit = _wrap(ctx, stmt, client, ssl_name)
+            if edit is None:  # pragma: no cover - plan_call excludes these shapes
+                yield E.Marker(KEPT.code, stmt.lineno, "statement shape cannot take a client")
+                continue
+            yield edit
+            yield E.AddImport(CALL_CODE, "httpx")
 
 
-def _wrap(ctx: RuleContext, stmt: ast.stmt, client: str) -> E.ReplaceStatement | None:
-    head = f"async with httpx.AsyncClient({', '.join(f'{k}={v}' for k, v in H.CALL_CLIENT_KWARGS)}) as {client}:\n    "
+def ssl_anchor(ctx: RuleContext):
+    """(import statement, keep it) after which the module's shared SSL context goes: the last
+    top-level import, when it is one no rule rewrites (stdlib, project or requests modules) and
+    nothing but imports precede it. ``keep`` is False when F2Q336 drops that import."""
+    import sys
+
+    body = ctx.module.source.tree.body
+    start = 1 if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) else 0
+    last = None
+    for stmt in body[start:]:
+        if isinstance(stmt, (ast.Import, ast.ImportFrom)):
+            last = stmt
+        else:
+            break
+    if last is None or (isinstance(last, ast.ImportFrom) and last.level):
+        return None
+    names = [a.name for a in last.names] if isinstance(last, ast.Import) else [last.module or ""]
+    for n in names:
+        top = n.split(".")[0]
+        if not (top in sys.stdlib_module_names or top == "requests" or top in ctx.index.modules
+                or any(m.split(".")[0] == top for m in ctx.index.modules)):
+            return None
+    from codemods.phase3.imports import unused_requests_import
+
+    dropped = unused_requests_import(ctx)
+    return last, dropped is not last
+
+
+def _wrap(ctx: RuleContext, stmt: ast.stmt, client: str, ssl_name: str | None = None) -> E.ReplaceStatement | None:
+    kwargs = [f"{k}={v}" for k, v in H.CALL_CLIENT_KWARGS]
+    if ssl_name:
+        kwargs.append(f"verify={ssl_name}")
+    head = f"async with httpx.AsyncClient({', '.join(kwargs)}) as {client}:\n    "
     subs = []
     if isinstance(stmt, ast.Assign):
         parts = []

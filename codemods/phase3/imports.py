@@ -23,21 +23,49 @@ from flask2quart.rules import rule
       "`import requests` is dropped from modules where every use was rewritten to httpx")
 class DropRequestsImport(Rule):
     def detect(self, ctx: RuleContext) -> Iterable[E.Edit]:
-        imports = [n for n in ctx.module.source.tree.body
-                   if isinstance(n, ast.Import) and [(a.name, a.asname) for a in n.names] == [("requests", None)]]
-        if len(imports) != 1:
+        stmt = unused_requests_import(ctx)
+        if stmt is None:
             return
-        covered = self._covered(ctx)
-        if covered is None:
-            return
-        for scope in ctx.scopes():
-            for node in ctx.index.own_nodes(scope):
-                if isinstance(node, ast.Name) and node.id == "requests" and id(node) not in covered:
-                    found = ctx.index.lookup("requests", ctx.eval_scope(scope, node))
-                    if found is not None and found[1].kind == "import":
-                        return  # a use that stays
-        yield E.ReplaceStatement("F2Q336", imports[0].lineno, "")
+        from codemods.phase3.calls import ssl_anchor  # that rule rewrites the line when it anchors there
 
+        anchor = ssl_anchor(ctx) if _has_call_clients(ctx) else None
+        if anchor is not None and anchor[0] is stmt:
+            return
+        yield E.ReplaceStatement("F2Q336", stmt.lineno, "")
+
+
+def _has_call_clients(ctx) -> bool:
+    return any(p.session is None and p.problem is None and p.call in set(ast.walk(ctx.module.source.tree))
+               for p in getattr(ctx.facts, "_f2q_plans", {}).values())
+
+
+def unused_requests_import(ctx: RuleContext) -> ast.stmt | None:
+    """The module's ``import requests`` when every use of it is rewritten by phase 3."""
+    cache = ctx.facts.__dict__.setdefault("_f2q_unused_import", {})
+    key = ctx.module.source.module
+    if key not in cache:
+        cache[key] = _unused(ctx)
+    return cache[key]
+
+
+def _unused(ctx):
+    imports = [n for n in ctx.module.source.tree.body
+               if isinstance(n, ast.Import) and [(a.name, a.asname) for a in n.names] == [("requests", None)]]
+    if len(imports) != 1:
+        return None
+    covered = _Covered._covered(ctx)
+    if covered is None:
+        return None
+    for scope in ctx.scopes():
+        for node in ctx.index.own_nodes(scope):
+            if isinstance(node, ast.Name) and node.id == "requests" and id(node) not in covered:
+                found = ctx.index.lookup("requests", ctx.eval_scope(scope, node))
+                if found is not None and found[1].kind == "import":
+                    return None  # a use that stays
+    return imports[0]
+
+
+class _Covered:  # noqa: D101
     @staticmethod
     def _covered(ctx: RuleContext) -> set[int] | None:
         covered: set[int] = set()

@@ -57,6 +57,14 @@ SESSION_CLIENT_KWARGS = (("follow_redirects", "True"), ("max_redirects", "30"), 
 #: A client used in place of module functions: no timeout, no cookie persistence (F15).
 CALL_CLIENT_KWARGS = (("max_redirects", "30"), ("timeout", "None"))
 
+#: Per-call clients share one SSL context, created once at import: building a client otherwise
+#: loads the CA bundle each time (≈ 25-55 ms on the event loop, measured; 0.4 ms with a shared
+#: context). ``create_ssl_context()`` is what AsyncClient() builds by default (verify=True,
+#: trust_env=True), so the TLS behaviour is unchanged.
+SSL_CONTEXT_NAME = "HTTPX_SSL"
+SSL_CONTEXT_FACTORY = "httpx.create_ssl_context()"
+SSL_CONTEXT_COMMENT = "the CA bundle is loaded once for the per-call httpx clients"
+
 #: Session attributes assigned after construction that an AsyncClient honours the same way
 #: (S17): ``client.headers.update(...)``, ``client.headers[k] = v``, ``client.auth = x``.
 SESSION_MUTABLE_ATTRS = frozenset({"headers", "auth", "params", "cookies", "max_redirects"})
