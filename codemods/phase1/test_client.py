@@ -83,6 +83,26 @@ class _Call:
         return E.Replace(code, self.ctx.span(self.call), tmpl, tuple(self.subs))
 
 
+def _portable_get_cookie(ctx: RuleContext, scope: Scope, node: ast.AST) -> bool:
+    """``client.get_cookie(key)`` that F2Q123 rewrites to a ``cookie_jar`` lookup."""
+    return (_client_call(ctx, scope, node, {C.TEST_GET_COOKIE})
+            and not any(isinstance(a, ast.Starred) for a in node.args)
+            and all(kw.arg is not None for kw in node.keywords)
+            and (bool(node.args) or any(kw.arg == "key" for kw in node.keywords)))
+
+
+def _is_got_cookie(ctx: RuleContext, scope: Scope, v: ast.expr) -> bool:
+    """``v`` is provably the result of a ported ``get_cookie``: the call itself, or a local
+    assigned once, from such a call."""
+    if _portable_get_cookie(ctx, scope, v):
+        return True
+    if isinstance(v, ast.Name):
+        found = ctx.index.lookup(v.id, scope)
+        if found and found[1].kind == "assign" and len(found[1].values) == 1:
+            return _portable_get_cookie(ctx, found[0], found[1].values[0])
+    return False
+
+
 def _lit(s: str) -> str:
     return repr(s).replace("{", "{{").replace("}", "}}")
 
@@ -214,7 +234,7 @@ class TestClientRequests(Rule):
 @rule(
     "F2Q123", "test-client-cookies", 1,
     "Test-client cookies: `set_cookie`/`delete_cookie` take the server name first; "
-    "`get_cookie(k)` reads `client.cookie_jar`",
+    "`get_cookie(k)` reads `client.cookie_jar` (and its `.http_only`/`.same_site`/`.key` the jar's spelling)",
     examples=(Example(
         "def test_c(client):\n    client.set_cookie('theme', 'dark')\n",
         "def test_c(client):\n    client.set_cookie('localhost', 'theme', 'dark')\n",
@@ -230,6 +250,19 @@ class TestClientCookies(Rule):
             for node in ctx.index.own_nodes(scope):
                 if _client_call(ctx, scope, node, methods):
                     yield from self._call(ctx, node)
+                elif (isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Load)
+                      and (node.attr in C.TEST_COOKIE_ATTRS or node.attr in C.TEST_COOKIE_ATTRS_DIFFERENT)
+                      and _is_got_cookie(ctx, ctx.eval_scope(scope, node), node.value)):
+                    yield from self._attr(ctx, node)
+
+    def _attr(self, ctx: RuleContext, node: ast.Attribute) -> Iterable[E.Edit]:
+        """``cookie.http_only`` on a ``get_cookie`` result → the ``http.cookiejar.Cookie`` spelling."""
+        if node.attr in C.TEST_COOKIE_ATTRS_DIFFERENT:
+            yield E.Marker(DYNAMIC_COOKIE.code, node.lineno,
+                           f"`.{node.attr}` of a cookie: {C.TEST_COOKIE_ATTRS_DIFFERENT[node.attr]}")
+            return
+        yield E.Replace(self.info.code, ctx.span(node), C.TEST_COOKIE_ATTRS[node.attr].replace("{c}", "{v}"),
+                        (("v", ctx.span(node.value)),))
 
     def _call(self, ctx: RuleContext, call: ast.Call) -> Iterable[E.Edit]:
         attr = call.func.attr

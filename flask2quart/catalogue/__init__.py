@@ -507,6 +507,28 @@ UNITTEST_ASYNC_HOOKS = {"setUp": "asyncSetUp", "tearDown": "asyncTearDown"}
 TEST_COOKIE_SERVER_NAME = "localhost"
 TEST_COOKIE_METHODS = frozenset({"set_cookie", "delete_cookie"})
 TEST_GET_COOKIE = "get_cookie"
+#: Attributes of Flask's ``client.get_cookie(k)`` result (a ``werkzeug.sansio.http.Cookie``,
+#: werkzeug/test.py) → the ``http.cookiejar.Cookie`` in Quart's ``client.cookie_jar``
+#: (quart/testing/client.py:66, the same on Quart 0.22 and 0.23.1). ``{c}`` is the cookie.
+#: Werkzeug's ``dump_cookie`` (used by Quart's and Flask's ``set_cookie``) writes ``HttpOnly`` /
+#: ``SameSite=<v>``, which ``CookieJar`` keeps case-preserved as non-standard attributes.
+#: ``value``, ``path``, ``secure`` read the same on both and need no change.
+TEST_COOKIE_ATTRS: dict[str, str] = {
+    "key": "{c}.name",
+    "http_only": '{c}.has_nonstandard_attr("HttpOnly")',
+    "same_site": '{c}.get_nonstandard_attr("SameSite")',
+}
+#: Attributes whose values differ: werkzeug's ``domain`` is ``"localhost"`` where the jar holds
+#: ``"localhost.local"``; ``expires`` is a ``datetime`` (jar: int seconds); the jar has no
+#: ``max_age``, ``origin_only``, ``decoded_key``/``decoded_value``.
+TEST_COOKIE_ATTRS_DIFFERENT: dict[str, str] = {
+    "domain": "the jar's domain is 'localhost.local' where Flask reports 'localhost'",
+    "expires": "the jar's `expires` is an int timestamp, not a datetime",
+    "max_age": "the jar keeps no Max-Age (only the computed `expires`)",
+    "origin_only": "the jar has no origin_only",
+    "decoded_key": "use `.name`",
+    "decoded_value": "use `.value` (unquote it if needed)",
+}
 
 #: Async context managers on the client: ``async with client:`` (client.py:384) and
 #: ``async with client.session_transaction()`` (client.py:321).
