@@ -239,6 +239,8 @@ class BlockingAnalysis:
                 if owner is not fn and owner is not scope:
                     origin = SHARED if origin == LOCAL else origin  # a closure variable
                 return kind, origin
+            if b.kind == "param" and owner.kind == "function" and isinstance(owner.node, FuncNode):
+                return self._param_kind(owner, expr.id, b.param_index, depth)
             return None, SHARED
         if isinstance(expr, ast.Attribute):
             if idx.canonical(expr.value, scope) == "fw.g":
@@ -273,6 +275,36 @@ class BlockingAnalysis:
                 return self._returned_kind(callee, depth + 1)
             return None, SHARED
         return None, SHARED
+
+    def _param_kind(self, fn: Scope, name: str, index: int | None,
+                    depth: int) -> tuple[str | None, str]:
+        """A parameter's kind: what every project call site passes (an object made by the
+        caller is *shared* as seen from inside ``fn``: it was not created by this call)."""
+        key = ("param", fn.qualname, name)
+        callers = self.facts.callers.get(fn, [])
+        if key in self._busy or not callers:
+            return None, SHARED
+        params = [a.arg for a in (*fn.node.args.posonlyargs, *fn.node.args.args)]
+        self._busy.add(key)
+        try:
+            found = set()
+            for caller, call in callers:
+                arg = next((k.value for k in call.keywords if k.arg == name), None)
+                if arg is None and index is not None:
+                    pos = index
+                    if (fn.enclosing_class() is not None and params and params[0] in ("self", "cls")
+                            and isinstance(call.func, ast.Attribute)):
+                        pos -= 1  # bound method: the receiver fills the first parameter
+                    if any(isinstance(a, ast.Starred) for a in call.args[:pos + 1]):
+                        return None, SHARED
+                    arg = call.args[pos] if 0 <= pos < len(call.args) else None
+                if arg is None:
+                    return None, SHARED
+                kind, origin = self.kind_of(arg, self.index.innermost_scope(caller, call), depth + 1)
+                found.add((kind, G if origin == G else SHARED))
+        finally:
+            self._busy.discard(key)
+        return found.pop() if len(found) == 1 else (None, SHARED)
 
     def _module_var_kind(self, qual: str | None, depth: int) -> tuple[str | None, str]:
         if qual is None:
