@@ -35,8 +35,11 @@ class DropRequestsImport(Rule):
 
 
 def _has_call_clients(ctx) -> bool:
-    return any(p.session is None and p.problem is None and p.call in set(ast.walk(ctx.module.source.tree))
-               for p in getattr(ctx.facts, "_f2q_plans", {}).values())
+    plans = [p for p in getattr(ctx.facts, "_f2q_plans", {}).values() if p.session is None and p.problem is None]
+    if not plans:
+        return False
+    nodes = {id(n) for n in ast.walk(ctx.module.source.tree) if isinstance(n, ast.Call)}
+    return any(id(p.call) in nodes for p in plans)
 
 
 def unused_requests_import(ctx: RuleContext) -> ast.stmt | None:
