@@ -456,6 +456,11 @@ class BlockingAnalysis:
             mutation = self._state_mutation(node, fn)
             if mutation and mutates is None:
                 mutates = mutation
+            if isinstance(node, (ast.Return, ast.Yield)) and node.value is not None and unsafe is None:
+                kind = self.kind_of(node.value, fn)[0]
+                safety = self._kind_safety(kind)
+                if safety in (Safety.AFFINE, Safety.NOT_SHARED):
+                    unsafe = f"returns a `{kind}` (not usable from another thread)"
             if not isinstance(node, ast.Call):
                 continue
             ev = idx.innermost_scope(fn, node)
@@ -483,6 +488,10 @@ class BlockingAnalysis:
         if chain is not None and unsafe is None and is_generator(fn.node):
             unsafe = "a generator (its body runs lazily, on the caller's thread)"
         return Summary(chain, unsafe, cpu)
+
+    def _kind_safety(self, kind: str | None) -> Safety | None:
+        entries = self.methods.get(kind or "", {})
+        return next(iter(entries.values())).safety if entries else None
 
     def _entry_problem(self, entry: Blocking, origin: str | None, fn: Scope,
                        call: ast.Call) -> str | None:

@@ -23,6 +23,10 @@ PKG = {
         def count(path):
             with sqlite3.connect(path) as conn:  # used and dropped inside
                 return conn.execute("SELECT 1").fetchone()[0]
+
+        def cursor(path):
+            conn = sqlite3.connect(path)
+            return conn.execute("SELECT 1")    # the cursor escapes (and the connection with it)
         """,
     "pkg/services.py": """\
         from . import db
@@ -39,6 +43,7 @@ PKG = {
         """,
     "pkg/views.py": """\
         from flask import Blueprint
+        from . import db
         from .services import total, open_it, rows
 
         bp = Blueprint("v", __name__)
@@ -51,6 +56,10 @@ PKG = {
         def b():
             open_it("x.db")
             return str(list(rows("x.db")))
+
+        @bp.route("/c")
+        def c():
+            return str(db.cursor("x.db").fetchone())
         """,
 }
 
@@ -65,14 +74,17 @@ def _facts(tmp_path, files):
 def test_chain_across_modules_reported_at_the_view(tmp_path):
     _, facts = _facts(tmp_path, PKG)
     found = {(f.scope.qualname, f.call.lineno): f for f in analysis_for(facts).all_findings()}
-    a = found[("pkg.views.a", 8)]
+    a = found[("pkg.views.a", 9)]
     assert a.action == "helper" and a.code is None
     assert a.chain == ("pkg.services.total", "pkg.db.count", "sqlite3.connect")
-    b = found[("pkg.views.b", 12)]
+    b = found[("pkg.views.b", 13)]
     assert b.action == "mark" and b.code == "F2Q281"
-    assert "outlives the call" in b.reason and b.chain[:2] == ("pkg.services.open_it", "pkg.db.connect")
-    gen = found[("pkg.views.b", 13)]
+    assert "returns a `sqlite3.Connection`" in b.reason and b.chain[:2] == ("pkg.services.open_it", "pkg.db.connect")
+    gen = found[("pkg.views.b", 14)]
     assert gen.code == "F2Q281" and "generator" in gen.reason
+    cur = [f for f in found.values() if f.scope.qualname == "pkg.views.c"]
+    assert {(f.action, f.code) for f in cur} == {("mark", "F2Q281"), ("mark", "F2Q280")}
+    assert any("returns a `sqlite3.Cursor`" in f.reason for f in cur)
     assert [f.as_dict()["chain"] for f in analysis_for(facts).all_findings()
             if f.scope.qualname == "pkg.views.a"] == [["pkg.services.total", "pkg.db.count",
                                                       "sqlite3.connect"]]
