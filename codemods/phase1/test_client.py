@@ -131,6 +131,8 @@ class TestClientRequests(Rule):
                     # app.test_request_context(path, data=..., ...): same body keywords
                     yield from self._call(ctx, ctx.eval_scope(scope, node), node)
 
+        yield from _parametrized_request_kwargs(self.info.code, ctx)
+
     def _call(self, ctx: RuleContext, scope: Scope, call: ast.Call) -> Iterable[E.Edit]:
         b = _Call(ctx, call)
         changed = False
@@ -229,6 +231,129 @@ class TestClientRequests(Rule):
             yield b.replace(self.info.code)
         if needs_filestorage:
             yield E.AddImport(self.info.code, *C.FILESTORAGE_CLASS)
+
+
+def _argnames(node: ast.expr) -> list[str] | None:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return [n.strip() for n in node.value.split(",") if n.strip()]
+    if isinstance(node, (ast.List, ast.Tuple)) and all(
+            isinstance(e, ast.Constant) and isinstance(e.value, str) for e in node.elts):
+        return [e.value for e in node.elts]
+    return None
+
+
+def _only_request_kwargs(ctx: RuleContext, scope: Scope, name: str) -> bool:
+    """Every use of parameter ``name`` in the test is ``client.<request>(..., **name)``."""
+    b = scope.bindings.get(name)
+    if b is None or b.kind != "param":
+        return False
+    all_uses = [n for n in ast.walk(scope.node) if isinstance(n, ast.Name) and n.id == name]
+    own = [n for n in ctx.index.own_nodes(scope) if isinstance(n, ast.Name) and n.id == name]
+    if not own or len(own) != len(all_uses):
+        return False
+    for n in own:
+        kw, call = ctx.parent(n), None
+        if isinstance(kw, ast.keyword) and kw.arg is None:
+            call = ctx.parent(kw)
+        if call is None or not _client_call(ctx, scope, call, C.TEST_CLIENT_REQUEST_METHODS):
+            return False
+    return True
+
+
+def _kwargs_dict(ctx: RuleContext, code: str, d: ast.Dict) -> Iterable[E.Edit]:
+    """A literal ``{"content_type": ..., "data": {...}}`` of request keywords → Quart's."""
+    keys = [k.value if isinstance(k, ast.Constant) and isinstance(k.value, str) else None for k in d.keys]
+    if None in keys:
+        yield E.Marker(NO_EQUIVALENT_KEYWORD.code, d.lineno,
+                       "parametrized request keywords: a key the tool cannot read; port them by hand")
+        return
+    for k in keys:
+        if k in C.TEST_NO_EQUIVALENT_KEYWORDS:
+            yield E.Marker(NO_EQUIVALENT_KEYWORD.code, d.lineno, f"`{k}=`: {C.TEST_NO_EQUIVALENT_KEYWORDS[k]}")
+    vals = dict(zip(keys, d.values))
+    ct = vals.get(C.TEST_CONTENT_TYPE_KEYWORD)
+    data = vals.get(C.TEST_FORM_KEYWORD[0])
+    port_data = isinstance(data, ast.Dict) and not any(_is_file_tuple(v) for v in data.values)
+    if ct is None and not port_data:
+        if isinstance(data, ast.Dict):
+            yield E.Marker(NO_EQUIVALENT_KEYWORD.code, d.lineno,
+                           "parametrized `data=` with files: Quart needs `files=` with FileStorage")
+        return
+    if ct is not None and "headers" in vals and not isinstance(vals["headers"], ast.Dict):
+        yield E.Marker(NO_EQUIVALENT_KEYWORD.code, d.lineno,
+                       "parametrized `content_type=` next to non-literal `headers=`: add a Content-Type header")
+        return
+    subs: list[tuple[str, E.Span]] = []
+
+    def sub(node: ast.AST) -> str:
+        subs.append((f"a{len(subs)}", ctx.span(node)))
+        return "{" + subs[-1][0] + "}"
+
+    parts = []
+    for k, kn, v in zip(keys, d.keys, d.values):
+        if k == C.TEST_CONTENT_TYPE_KEYWORD:
+            continue
+        if k == "headers" and ct is not None:
+            parts.append(sub(kn) + ": {{**" + sub(v) + ", " + _lit(C.TEST_CONTENT_TYPE_HEADER) + ": " + sub(ct) + "}}")
+        elif k == C.TEST_FORM_KEYWORD[0] and port_data:
+            parts.append(_lit(C.TEST_FORM_KEYWORD[1]) + ": " + sub(v))
+        else:
+            parts.append(sub(kn) + ": " + sub(v))
+    if ct is not None and "headers" not in vals:
+        parts.append(_lit("headers") + ": {{" + _lit(C.TEST_CONTENT_TYPE_HEADER) + ": " + sub(ct) + "}}")
+    yield E.Replace(code, ctx.span(d), "{{" + ", ".join(parts) + "}}", tuple(subs))
+
+
+def _parametrized_request_kwargs(code: str, ctx: RuleContext) -> Iterable[E.Edit]:
+    """``@pytest.mark.parametrize("kwargs, status", [({"data": "x", "content_type": ...}, 415)])``
+    with ``client.post(path, **kwargs)``: the rows' dicts are request keywords (F2Q120)."""
+    for scope in ctx.functions():
+        outer = scope.parent
+        for deco in scope.node.decorator_list:
+            if not (isinstance(deco, ast.Call) and len(deco.args) >= 2
+                    and ctx.index.qualify(deco.func, outer) == C.PYTEST_PARAMETRIZE
+                    and not any(k.arg in ("indirect", None) for k in deco.keywords)):
+                continue
+            names = _argnames(deco.args[0])
+            if not names:
+                continue
+            used = [i for i, n in enumerate(names) if _only_request_kwargs(ctx, scope, n)]
+            for n in names:
+                if n in (names[i] for i in used):
+                    continue
+                for node in ctx.index.own_nodes(scope):
+                    if (_client_call(ctx, scope, node, C.TEST_CLIENT_REQUEST_METHODS)
+                            and any(k.arg is None and isinstance(k.value, ast.Name) and k.value.id == n
+                                    for k in node.keywords)):
+                        yield E.Marker(NO_EQUIVALENT_KEYWORD.code, node.lineno,
+                                       f"`**{n}` comes from a parametrize list used for more than request "
+                                       "keywords: check them against Quart's client (content_type → headers)")
+            if not used:
+                continue
+            rows = deco.args[1]
+            if not isinstance(rows, (ast.List, ast.Tuple)):
+                yield E.Marker(NO_EQUIVALENT_KEYWORD.code, deco.lineno,
+                               "parametrized request keywords are not a literal list: port them by hand")
+                continue
+            for row in rows.elts:
+                if (isinstance(row, ast.Call) and ctx.index.qualify(row.func, outer) == C.PYTEST_PARAM
+                        and not any(isinstance(a, ast.Starred) for a in row.args)):
+                    values = row.args
+                elif len(names) == 1:
+                    values = [row]
+                elif isinstance(row, (ast.Tuple, ast.List)) and not any(
+                        isinstance(e, ast.Starred) for e in row.elts):
+                    values = row.elts
+                else:
+                    values = []
+                for i in used:
+                    v = values[i] if i < len(values) else None
+                    if isinstance(v, ast.Dict):
+                        yield from _kwargs_dict(ctx, code, v)
+                    else:
+                        yield E.Marker(NO_EQUIVALENT_KEYWORD.code, getattr(row, "lineno", deco.lineno),
+                                       f"parametrized `**{names[i]}` row is not a dict literal: "
+                                       "check its keywords against Quart's client (content_type → headers)")
 
 
 @rule(

@@ -454,6 +454,11 @@ FILESTORAGE_CLASS = ("quart.datastructures", "FileStorage")
 #: No ``content_type=`` keyword in Quart: it becomes a header.
 TEST_CONTENT_TYPE_KEYWORD = "content_type"
 TEST_CONTENT_TYPE_HEADER = "Content-Type"
+#: ``@pytest.mark.parametrize(names, values)`` (_pytest/mark/structures.py): a test parameter
+#: whose every use is ``client.<request>(..., **param)`` gets its literal dict rows ported like
+#: keyword arguments (``content_type`` → headers, ``data=<dict>`` → ``form=``).
+PYTEST_PARAMETRIZE = "pytest.mark.parametrize"
+PYTEST_PARAM = "pytest.param"
 #: ``query_string`` must be a dict (testing/utils.py:38,75: urlencode(query_string)).
 TEST_QUERY_STRING_KEYWORD = "query_string"
 #: Flask keywords with no direct Quart spelling: marker.
@@ -470,7 +475,8 @@ TEST_RESPONSE_AWAITABLE = ("data", "get_data", "json", "get_json")
 TEST_RESPONSE_TEXT = ("text", "get_data", "as_text=True")
 #: ``get_json(silent=...)`` is inverted in Quart (wrappers/response.py:370-373).
 TEST_RESPONSE_SILENT = "silent"
-#: Test-response attributes with no Quart equivalent: marker.
+#: Test-response attributes with no Quart equivalent: given by ``flask2quart.testing``
+#: (F2Q133) when every client of the suite is made by ``app.test_client()``, else marker F2Q181.
 TEST_RESPONSE_NO_EQUIVALENT: dict[str, str] = {
     "request": "Quart's test response has no `.request`; assert on the response instead",
     "is_streamed": "Quart's Response has no `is_streamed`",
@@ -490,6 +496,17 @@ GOT_REQUEST_EXCEPTION = ("quart", "got_request_exception")
 #: ``g`` read after a request inside ``with client:``: Quart preserves the request context only
 #: (testing/client.py:131 ``_cv_request.set``), not the app context that holds ``g``.
 TEST_PRESERVED_APP_GLOBALS = frozenset({"fw.g"})
+#: F2Q133: ``app.test_client(use_cookies=...)`` → ``flask2quart.testing.test_client(app,
+#: use_cookies=...)`` (quart/app.py ``test_client`` passes only ``use_cookies`` to
+#: ``test_client_class``; Flask forwards other arguments to its client class: not ported). The
+#: shim's ``FlaskLikeClient`` subclasses ``quart.testing.QuartClient`` and hooks
+#: ``http_connection_class`` (testing/client.py:48-50,441) and ``_make_request``/``open``
+#: (same signatures in 0.22 and 0.23.1); tests/test_testing_shim.py compares it with Flask's.
+TEST_CLIENT_SHIM = ("flask2quart.testing", "test_client", "use_cookies")
+#: A project that sets or reads ``app.test_client_class`` chose its own client: no shim.
+TEST_CLIENT_CLASS_ATTR = "test_client_class"
+#: The shim is a runtime dependency of the ported tests: added to the test requirements.
+TEST_SHIM_DISTRIBUTION = "flask2quart"
 #: ``app.test_request_context(...)`` takes the same body keywords as the client's ``open``
 #: (quart/app.py:1297: data, form, json, headers, query_string; no ``files``).
 TEST_REQUEST_CONTEXT_METHOD = "test_request_context"
