@@ -89,9 +89,14 @@ EXTENSIONS: dict[str, ExtensionFact] = {f.flask_module: f for f in (
         "has redis/memcached/mongodb/null backends only; port by hand.",
     ),
     ExtensionFact(
-        "flask_compress", "flask-compress", PERSON, "quart_compress", None,
-        "not on the bridge; replace by quart-compress (`Compress(app)`) by hand and check "
-        "streaming responses.",
+        "flask_compress", "flask-compress", SWAP, "quart_compress", "quart-compress==0.2.1",
+        "`Compress(app)` / `init_app` come from quart_compress (quart-compress 0.2.1 works on "
+        "Quart 0.22 and 0.23.1). Not swapped (not on the bridge; port by hand): "
+        "`@compress.compressed()`, Compress used other than called, or a COMPRESS_* setting "
+        "quart-compress ignores (COMPRESS_BR_*, COMPRESS_ZSTD_LEVEL, COMPRESS_DEFLATE_LEVEL, "
+        "COMPRESS_STREAMS, COMPRESS_ALGORITHM_STREAMING, COMPRESS_EVALUATE_CONDITIONAL_REQUEST, "
+        "COMPRESS_STREAMING_ENDPOINT_CONDITIONAL) or a COMPRESS_ALGORITHM other than a literal "
+        "'gzip' or 'br'.",
     ),
     ExtensionFact(
         "flask_limiter", "flask-limiter", PERSON, "quart_rate_limiter", None,
@@ -243,3 +248,32 @@ BRIDGE_REPLACES = "quart.Quart"
 #: (bridge/_cli.py) and Flask's decorator then steps aside; Quart's calls ``asyncio.run`` inside
 #: it, which fails when the command is invoked from async code (``test_cli_runner`` in a test).
 BRIDGE_KEEP_FLASK = frozenset({"flask.copy_current_request_context", "flask.cli.with_appcontext"})
+
+
+# --------------------------------------------------------------------------- Flask-Compress → quart-compress
+# Read from flask_compress 1.25 (flask_compress.py Compress.init_app/after_request) and
+# quart_compress 0.2.1 (quart_compress.py); checked by tests/phase1/test_extensions_more.py.
+COMPRESS_MODULE = "quart_compress"
+#: Flask-Compress name → quart_compress name (same constructor ``Compress(app=None)`` and
+#: ``init_app(app)``).
+COMPRESS_NAMES = {"flask_compress.Compress": "Compress"}
+#: instance attributes with the same meaning in quart-compress
+COMPRESS_METHODS = frozenset({"init_app"})
+#: config keys quart-compress 0.2.1 reads (init_app defaults); every other COMPRESS_* key of
+#: Flask-Compress 1.25 is ignored by it, so a project setting one is not swapped.
+COMPRESS_HONOURED = frozenset({
+    "COMPRESS_MIMETYPES", "COMPRESS_LEVEL", "COMPRESS_MIN_SIZE", "COMPRESS_CACHE_KEY",
+    "COMPRESS_CACHE_BACKEND", "COMPRESS_REGISTER", "COMPRESS_ALGORITHM",
+})
+COMPRESS_PREFIX = "COMPRESS_"
+#: quart-compress takes one algorithm name and compares it with ``==``: a list (Flask-Compress's
+#: form) or "zstd"/"deflate" would compress with nothing (set_data(None) fails).
+COMPRESS_ALGORITHM_KEY = "COMPRESS_ALGORITHM"
+COMPRESS_ALGORITHMS = frozenset({"gzip", "br"})
+#: what still differs after a swap (the runtime test asserts the Vary part)
+COMPRESS_SWAP_NOTE = (
+    "quart-compress 0.2.1 compresses with the one COMPRESS_ALGORITHM (default gzip; Flask-Compress "
+    "1.25 picks zstd/br/gzip/deflate from Accept-Encoding), compresses 5 mimetypes by default "
+    "(Flask-Compress 27, e.g. text/plain), sends Vary: Accept-Encoding only on compressed "
+    "responses, does not suffix ETags and buffers streamed responses; set COMPRESS_ALGORITHM and "
+    "COMPRESS_MIMETYPES explicitly if it matters")

@@ -1,0 +1,175 @@
+"""More native swaps (F2Q134 Flask-Compress → quart-compress): verdicts per use, and the same app
+on Flask and, migrated, on Quart 0.22 and 0.23.1. Before/after trees:
+fixtures/cases/phase1/ext-compress-*.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from flask2quart.analysis import extensions as AX
+from flask2quart.analysis.index import ProjectIndex
+from flask2quart.analysis.project import load_project
+from tests.helpers import interpreters, migrate_tree, write_tree
+
+
+def _index(tmp_path: Path, files: dict[str, str]) -> ProjectIndex:
+    root = tmp_path / "proj"
+    write_tree(root, {k: textwrap.dedent(v) for k, v in files.items()})
+    return ProjectIndex(load_project([root]))
+
+
+def _drive(python: str, app_dir: Path, driver: str) -> dict:
+    (app_dir / "_driver.py").write_text(driver)
+    proc = subprocess.run([python, str(app_dir / "_driver.py"), str(app_dir)],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-4000:]
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+# ----------------------------------------------------------------------------- Flask-Compress
+COMPRESS_HEAD = "from flask import Flask\nfrom flask_compress import Compress\napp = Flask(__name__)\n"
+
+
+@pytest.mark.parametrize("src", [
+    "Compress(app)",
+    "c = Compress()\nc.init_app(app)",
+    "app.config['COMPRESS_ALGORITHM'] = 'br'\nCompress(app)",
+    "app.config.update(COMPRESS_MIMETYPES=['text/html'], COMPRESS_LEVEL=9)\nCompress(app)",
+])
+def test_compress_swapped(tmp_path, src):
+    idx = _index(tmp_path, {"app.py": COMPRESS_HEAD + src + "\n"})
+    assert AX.extension_usage(idx) == {"flask_compress": "swap"}
+
+
+@pytest.mark.parametrize("src,why", [
+    ("c = Compress(app)\n@app.route('/')\n@c.compressed()\ndef v():\n    return ''", "c.compressed"),
+    ("app.config['COMPRESS_BR_LEVEL'] = 4\nCompress(app)", "COMPRESS_BR_LEVEL"),
+    ("app.config.update(COMPRESS_STREAMS=False)\nCompress(app)", "COMPRESS_STREAMS"),
+    ("app.config['COMPRESS_ALGORITHM'] = ['br', 'gzip']\nCompress(app)", "literal"),
+    ("app.config.setdefault('COMPRESS_ALGORITHM', 'zstd')\nCompress(app)", "literal"),
+    ("class Config:\n    COMPRESS_ALGORITHM = 'deflate'\nCompress(app)", "literal"),
+    ("ext = [Compress(app)]", "kept other than in a name"),
+    ("make = Compress", "used other than called"),
+])
+def test_compress_kept_for_a_person(tmp_path, src, why):
+    idx = _index(tmp_path, {"app.py": COMPRESS_HEAD + src + "\n"})
+    # Flask-Compress is not on the bridge: an unhandled use leaves it to a person (F2Q171)
+    assert AX.extension_usage(idx) == {"flask_compress": "person"}
+    assert any(why in u.why for u in AX.uses(idx, "flask_compress") if not u.handled)
+
+
+def test_compress_swap_rewrites_requirement(tmp_path):
+    out = migrate_tree(tmp_path, {
+        "app.py": COMPRESS_HEAD + "Compress(app)\n",
+        "requirements.txt": "flask==3.1.3\nflask-compress==1.25  # gzip\n",
+    })
+    assert "from quart_compress import Compress" in out["app.py"]
+    assert "F2Q173" in out["app.py"] and "flask_compress" not in out["app.py"]
+    assert "quart-compress==0.2.1" in out["requirements.txt"]
+    assert "flask-compress" not in out["requirements.txt"].lower()
+
+
+COMPRESS_APP = """\
+from flask import Flask, Response
+from flask_compress import Compress
+
+compress = Compress()
+app = Flask(__name__)
+app.config.update(COMPRESS_ALGORITHM="gzip", COMPRESS_MIN_SIZE=300)
+compress.init_app(app)
+
+
+@app.route("/big")
+def big():
+    return "<p>" + "x" * 2000
+
+
+@app.route("/small")
+def small():
+    return "x"
+
+
+@app.route("/json")
+def as_json():
+    return {"a": "y" * 1000}
+
+
+@app.route("/png")
+def png():
+    return Response(b"z" * 2000, mimetype="image/png")
+
+
+@app.route("/missing")
+def missing():
+    return "e" * 2000, 404
+"""
+
+COMPRESS_DRIVER = r"""
+import asyncio, gzip, importlib, inspect, json, sys
+sys.path.insert(0, sys.argv[1])
+app = importlib.import_module("app").app
+
+async def maybe(x):
+    return await x if inspect.isawaitable(x) else x
+
+async def main():
+    c = app.test_client()
+    out = {}
+    for path in ("/big", "/small", "/json", "/png", "/missing"):
+        for accept in ("gzip", "gzip, deflate, br", "br", ""):
+            r = await maybe(c.get(path, headers={"Accept-Encoding": accept}))
+            raw = await maybe(r.get_data())
+            enc = r.headers.get("Content-Encoding")
+            body = gzip.decompress(raw) if enc == "gzip" else raw
+            out[f"{path} [{accept}]"] = {
+                "status": r.status_code, "encoding": enc, "vary": r.headers.get("Vary"),
+                "length": r.headers.get("Content-Length"), "type": r.headers.get("Content-Type"),
+                "body": body.decode("latin-1"), "raw_length": len(raw)}
+    print(json.dumps(out, sort_keys=True))
+
+asyncio.run(main())
+"""
+
+
+@pytest.fixture(scope="module")
+def compress_flask(tmp_path_factory):
+    d = tmp_path_factory.mktemp("flask")
+    (d / "app.py").write_text(COMPRESS_APP)
+    return _drive(interpreters()[0][1], d, COMPRESS_DRIVER)
+
+
+@pytest.mark.parametrize("label,python", interpreters())
+def test_compress_swapped_app_answers_like_flask(tmp_path, compress_flask, label, python):
+    out = migrate_tree(tmp_path, {"app.py": COMPRESS_APP})["app.py"]
+    assert "from quart_compress import Compress" in out and "flask_compress" not in out
+    assert "flask2quart.bridge" not in out
+    app_dir = tmp_path / "quart"
+    app_dir.mkdir()
+    (app_dir / "app.py").write_text(out)
+    got = _drive(python, app_dir, COMPRESS_DRIVER)
+    assert got.keys() == compress_flask.keys()
+    compressed = 0
+    for key, want in compress_flask.items():
+        have = dict(got[key])
+        if want["encoding"] is None:
+            # the one difference F2Q173 names: Flask-Compress sends Vary: Accept-Encoding on
+            # every response, quart-compress only on the responses it compressed
+            assert want["vary"] == "Accept-Encoding" and have["vary"] is None, key
+            have["vary"] = want["vary"]
+        else:
+            compressed += 1
+        assert have == want, key
+    assert compressed == 4  # /big and /json, each for the two Accept-Encodings with gzip
+
+
+def test_compress_rule_example_is_true(tmp_path):
+    from flask2quart.rules import load_all
+
+    (ex,) = load_all()["F2Q134"].examples
+    assert migrate_tree(tmp_path, {"app.py": ex.before})["app.py"] == ex.after
