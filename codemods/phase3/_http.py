@@ -41,6 +41,8 @@ class CallPlan:
     #: stream=True: (for statement, iter_content call, generator scope node or None)
     stream_fors: list = field(default_factory=list)
     stream_closes: list = field(default_factory=list)  # `r.close()` expression statements
+    #: verify=/cookies=/proxies= of a module function: they go to the per-call client (S20, S23, F14)
+    client_kwargs: list = field(default_factory=list)
 
 
 def qual(index: ProjectIndex, expr: ast.expr, scope: Scope) -> str | None:
@@ -293,6 +295,12 @@ def _problem(facts, scope, ev, plan: CallPlan) -> str | None:
                 and k.value.value in (True, False):
             plan.stream = bool(k.value.value)
             continue
+        if k.arg in H.CLIENT_LEVEL_KWARGS and plan.session is None:
+            why = _client_kwarg_problem(k)
+            if why:
+                return why
+            plan.client_kwargs.append(k)
+            continue
         if k.arg in ("stream", "hooks", "cookies", "verify", "cert", "proxies"):
             return f"`{k.arg}=` needs a manual port (client-level or streaming API in httpx)"
         if k.arg == "timeout" and timeout_template(index, scope, k.value) is None:
@@ -311,6 +319,9 @@ def _problem(facts, scope, ev, plan: CallPlan) -> str | None:
             return "`auth=` is not a tuple or HTTPBasicAuth/HTTPDigestAuth"
     if plan.session is None:
         stmt = enclosing_stmt(index, scope, node)
+        if plan.client_kwargs and sum(
+                1 for n in ast.walk(stmt) if isinstance(n, ast.Call) and requests_call(index, n, ev)) > 1:
+            return "client-level keywords (verify/cookies/proxies) with another request in the same statement"
         if not isinstance(stmt, (ast.Assign, ast.Expr, ast.Return, ast.AnnAssign)) \
                 or getattr(stmt, "value", None) is None:
             return "the call is part of a compound statement header: no place for a per-call client"
@@ -592,3 +603,23 @@ def flags(plan: CallPlan) -> list[str]:
     if plan.method in ("delete", "options") and not any(k.arg in ("data", "json", "files") for k in plan.call.keywords):
         out.append("httpx sends no `Content-Length: 0` on a body-less DELETE/OPTIONS (requests does; F7)")
     return out
+
+
+def _client_kwarg_problem(k: ast.keyword) -> str | None:
+    v = k.value
+    if k.arg == "verify":
+        if isinstance(v, ast.Constant) and isinstance(v.value, bool):
+            return None
+        return "`verify=` is not True/False (a CA path needs an ssl.SSLContext in httpx)"
+    if k.arg == "cookies":
+        if isinstance(v, ast.Dict) and all(isinstance(x, ast.Constant) and isinstance(x.value, str)
+                                           for x in [*v.keys, *v.values]):
+            return None
+        if isinstance(v, ast.Dict):
+            return "`cookies=` values are not str literals"
+        return None if isinstance(v, (ast.Name, ast.Attribute)) else "`cookies=` is not a dict or a name"
+    if k.arg == "proxies":
+        if isinstance(v, ast.Dict) and all(isinstance(x, ast.Constant) and x.value in H.PROXY_KEYS for x in v.keys):
+            return None
+        return "`proxies=` is not a dict literal with 'http'/'https' keys"
+    return f"`{k.arg}=` needs a manual port (client-level in httpx)"

@@ -92,6 +92,8 @@ def call_edits(ctx: RuleContext, scope: Scope, plan: P.CallPlan, client: str | N
     out: list[E.Edit] = []
     if plan.stream:
         return _stream_edits(ctx, scope, plan)
+    if plan.client_kwargs:
+        return _client_kwargs_call(ctx, scope, plan, client)
     if client is not None:
         out.append(E.Replace(code, ctx.span(node.func), f"{client}.{fn.method}"))
     kws = {k.arg: k for k in node.keywords}
@@ -142,9 +144,9 @@ class RequestsCalls(Rule):
 
     def detect(self, ctx: RuleContext) -> Iterable[E.Edit]:
         facts = ctx.facts
-        all_wrapped: list[tuple[ast.stmt, str]] = []
+        all_wrapped: list[tuple[ast.stmt, str, P.CallPlan | None]] = []
         for scope in ctx.functions():
-            wrapped: dict[int, tuple[ast.stmt, str]] = {}
+            wrapped: dict[int, tuple[ast.stmt, str, P.CallPlan | None]] = {}
             for node in ctx.index.own_nodes(scope):
                 if not isinstance(node, ast.Call):
                     continue
@@ -168,7 +170,9 @@ class RequestsCalls(Rule):
                 if plan.session is None:
                     stmt = P.enclosing_stmt(ctx.index, scope, node)
                     if id(stmt) not in wrapped:
-                        wrapped[id(stmt)] = (stmt, P.free_name(scope, "http"))
+                        wrapped[id(stmt)] = (stmt, P.free_name(scope, "http"), None)
+                    if plan.client_kwargs:
+                        wrapped[id(stmt)] = (*wrapped[id(stmt)][:2], plan)
                     client = wrapped[id(stmt)][1]
                 yield from call_edits(ctx, scope, plan, client)
             all_wrapped.extend(wrapped.values())
@@ -186,8 +190,8 @@ class RequestsCalls(Rule):
             if not keep:
                 lines = ["", *lines] if lines[0] == "" else lines
             yield E.ReplaceStatement(CALL_CODE, stmt.lineno, "\n".join(lines))
-        for stmt, client in all_wrapped:
-            edit = _wrap(ctx, stmt, client, ssl_name)
+        for stmt, client, cplan in all_wrapped:
+            edit = _wrap(ctx, stmt, client, ssl_name, cplan)
             if edit is None:  # pragma: no cover - plan_call excludes these shapes
                 yield E.Marker(KEPT.code, stmt.lineno, "statement shape cannot take a client")
                 continue
@@ -223,12 +227,16 @@ def ssl_anchor(ctx: RuleContext):
     return last, dropped is not last
 
 
-def _wrap(ctx: RuleContext, stmt: ast.stmt, client: str, ssl_name: str | None = None) -> E.ReplaceStatement | None:
+def _wrap(ctx: RuleContext, stmt: ast.stmt, client: str, ssl_name: str | None = None,
+          plan: P.CallPlan | None = None) -> E.ReplaceStatement | None:
     kwargs = [f"{k}={v}" for k, v in H.CALL_CLIENT_KWARGS]
-    if ssl_name:
-        kwargs.append(f"verify={ssl_name}")
-    head = f"async with httpx.AsyncClient({', '.join(kwargs)}) as {client}:\n    "
     subs = []
+    extra, extra_subs = client_kwargs_text(ctx, plan) if plan is not None else ([], [])
+    if ssl_name and not any(k.arg == "verify" for k in (plan.client_kwargs if plan else ())):
+        kwargs.append(f"verify={ssl_name}")
+    kwargs += extra
+    subs += extra_subs
+    head = f"async with httpx.AsyncClient({', '.join(kwargs)}) as {client}:\n    "
     if isinstance(stmt, ast.Assign):
         parts = []
         for i, t in enumerate(stmt.targets):
@@ -309,3 +317,62 @@ def _stream_edits(ctx: RuleContext, scope: Scope, plan: P.CallPlan) -> list[E.Ed
         out.append(E.ReplaceStatement(STREAM_CODE, stmt.lineno, "await {r}.aclose()",
                                       (("r", ctx.span(stmt.value.func.value)),)))
     return out
+
+
+def _client_kwargs_call(ctx: RuleContext, scope: Scope, plan: P.CallPlan, client: str) -> list[E.Edit]:
+    """A module function with verify=/cookies=/proxies=: the call is rebuilt without them (they
+    go to the per-call client, see :func:`client_kwargs_text`); the other keywords as usual."""
+    node = plan.call
+    fn = H.FUNCTIONS[plan.method]
+    moved = {id(k) for k in plan.client_kwargs}
+    args, subs, out = [], [], []
+    for i, a in enumerate(node.args):
+        args.append(f"{{a{i}}}")
+        subs.append((f"a{i}", _inner_span(ctx, a)))
+    kws = {k.arg for k in node.keywords}
+    for k in node.keywords:
+        if id(k) in moved:
+            continue
+        name = k.arg
+        if name == "allow_redirects":
+            name = "follow_redirects"
+        elif name == "timeout":
+            tpl, tsubs = P.timeout_template(ctx.index, scope, k.value)
+            if tpl != "None":
+                out.append(E.Replace(TIMEOUT_CODE, _inner_span(ctx, k.value), tpl,
+                                     tuple((n, ctx.span(v)) for n, v in tsubs)))
+                out.append(E.AddImport(TIMEOUT_CODE, "httpx"))
+        elif name == "data" and isinstance(k.value, ast.Constant):
+            name = "content"
+            if isinstance(k.value.value, str):
+                out.append(E.Replace(BODY_CODE, ctx.span(k.value), "{v}.encode()", (("v", ctx.span(k.value)),)))
+        elif name == "json" and "data" not in kws:
+            name = "content"
+            out.append(E.Replace(BODY_CODE, ctx.span(k.value), H.JSON_BODY_TEMPLATE, (("value", ctx.span(k.value)),)))
+            out.append(E.AddImport(BODY_CODE, "json"))
+            args.append(f"headers={dict([H.JSON_CONTENT_TYPE])!r}".replace("{", "{{").replace("}", "}}"))
+        args.append(f"{name}={{k{len(subs)}}}")
+        subs.append((f"k{len(subs)}", _inner_span(ctx, k.value)))
+    if "allow_redirects" not in kws and fn.follows:
+        args.append("follow_redirects=True")
+    template = f"{client}.{fn.method}({', '.join(args)})"
+    out.append(E.Replace(CALL_CODE, ctx.span(node), template, tuple(subs)))
+    return out
+
+
+def client_kwargs_text(ctx: RuleContext, plan: P.CallPlan) -> tuple[list[str], list[tuple[str, E.Span]]]:
+    """Constructor keywords (source text with placeholders) for the per-call client."""
+    parts, subs = [], []
+    for k in plan.client_kwargs:
+        if k.arg == "proxies":
+            items = []
+            for key, val in zip(k.value.keys, k.value.values):
+                name = f"p{len(subs)}"
+                items.append(f"{H.PROXY_KEYS[key.value]!r}: {H.PROXY_TRANSPORT.format(p='{' + name + '}')}")
+                subs.append((name, ctx.span(val)))
+            parts.append("mounts={{" + ", ".join(items) + "}}")
+        else:
+            name = f"c{len(subs)}"
+            parts.append(f"{k.arg}={{{name}}}")
+            subs.append((name, _inner_span(ctx, k.value)))
+    return parts, subs

@@ -92,8 +92,13 @@ KWARGS: dict[str, tuple[str, bool]] = {
     "stream": ("stream", False),        # streaming API (S19, T1)
     "hooks": ("hooks", False),          # T3
 }
-#: Keywords that have to move to the client constructor.
+#: Keywords that have to move to the client constructor. A module function's per-call client takes
+#: verify=True/False (S20), cookies= (F14: per request in requests, not persisted either way) and
+#: proxies= ({"http": P} → mounts={"http://": AsyncHTTPTransport(proxy=P)}, S23); cert= and a CA
+#: path need an ssl.SSLContext (S21, S22) and stay marked.
 CLIENT_LEVEL_KWARGS = frozenset({"verify", "cert", "proxies", "cookies"})
+PROXY_KEYS: dict[str, str] = {"http": "http://", "https": "https://", "all": "all://"}
+PROXY_TRANSPORT = "httpx.AsyncHTTPTransport(proxy={p})"
 REDIRECT_KWARG = ("allow_redirects", "follow_redirects")
 
 #: requests' json= body: ``complexjson.dumps(json, allow_nan=False)`` (requests/models.py);

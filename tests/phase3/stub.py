@@ -70,11 +70,24 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 class Stub:
-    def __init__(self):
+    def __init__(self, tls_dir=None):
+        """``tls_dir``: serve HTTPS with a fresh self-signed certificate made there (openssl)."""
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
         self.server.daemon_threads = True
         self.server.log = []
-        self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
+        scheme = "http"
+        if tls_dir is not None:
+            import ssl
+            import subprocess
+
+            cert, key = f"{tls_dir}/cert.pem", f"{tls_dir}/key.pem"
+            subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert,
+                            "-days", "1", "-subj", "/CN=127.0.0.1"], check=True, capture_output=True)
+            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            ctx.load_cert_chain(cert, key)
+            self.server.socket = ctx.wrap_socket(self.server.socket, server_side=True)
+            scheme = "https"
+        self.base = f"{scheme}://127.0.0.1:{self.server.server_address[1]}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     def __enter__(self):

@@ -26,6 +26,7 @@ from flask import Flask, Response, jsonify
 from requests.auth import HTTPBasicAuth
 
 BASE = os.environ["F2Q_STUB"]
+TLS = os.environ["F2Q_STUB_TLS"]
 DEAD = "http://127.0.0.1:9"
 T = (3, 1)
 
@@ -133,6 +134,14 @@ def download():
     return Response(generate(), mimetype=r.headers["Content-Type"])
 
 
+@app.route("/client-level")
+def client_level():
+    a = requests.get(BASE + "/echo", cookies={"c": "1"}, timeout=3).json()
+    b = requests.post("http://upstream.invalid/x?y=1", json={"k": 1}, proxies={"http": BASE}).json()
+    c = requests.get(TLS + "/echo", verify=False).json()
+    return jsonify(a=a, b=b, c=c)
+
+
 @app.route("/no-leak")
 def no_leak():
     requests.get(BASE + "/setcookie")
@@ -140,7 +149,8 @@ def no_leak():
 '''
 
 ROUTES = ["/get", "/post-json", "/post-form", "/post-bytes", "/redirect", "/head", "/no-follow",
-          "/status/404", "/status/200", "/timeout", "/refused", "/reason", "/session", "/no-leak", "/download"]
+          "/status/404", "/status/200", "/timeout", "/refused", "/reason", "/session", "/no-leak", "/download",
+          "/client-level"]
 
 
 def _load(path, name):
@@ -162,10 +172,17 @@ def stub():
 
 
 @pytest.fixture(scope="module")
-def apps(tmp_path_factory, stub):
+def tls_stub(tmp_path_factory):
+    with Stub(tls_dir=tmp_path_factory.mktemp("tls")) as s:
+        yield s
+
+
+@pytest.fixture(scope="module")
+def apps(tmp_path_factory, stub, tls_stub):
     import os
 
     os.environ["F2Q_STUB"] = stub.base
+    os.environ["F2Q_STUB_TLS"] = tls_stub.base
     tmp = tmp_path_factory.mktemp("wire")
     migrated = migrate_tree(tmp, {"app.py": APP}, phase=3)["app.py"]
     (tmp / "flask_app.py").write_text(APP)
@@ -212,3 +229,7 @@ def test_same_requests_and_answers(apps, stub):
     assert before["/head"][1] == {"status": 301}
     assert before["/no-follow"][1] == {"status": 303, "ok": True}
     assert before["/download"][1] == "x" * 20000
+    level = before["/client-level"]
+    assert level[1]["a"]["cookie"] == "c=1" and level[1]["c"]["method"] == "GET"
+    assert ("POST", "http://upstream.invalid/x?y=1") in [(m, t) for m, t, _b, _h in level[2]]  # through the proxy
+    assert "verify=False" in apps[2] and "mounts={'http://': httpx.AsyncHTTPTransport(proxy=BASE)}" in apps[2]
