@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 import json
 import re
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -39,6 +40,7 @@ def migrated(name: str, phase: int, base: Path) -> tuple[Path, dict]:
     key = (name, phase)
     if key not in _MIGRATED:
         dest = base / f"{name}-phase{phase}"
+        shutil.rmtree(dest, ignore_errors=True)  # a failed earlier attempt
         dest.mkdir()
         app_dir = copy_fixture_app(name, dest)
         done = run_cli("migrate", str(app_dir), "--phase", str(phase), "--allow-dirty",
