@@ -56,7 +56,7 @@ FLAG = marker(
 )
 LOCAL_SESSION = marker(
     "F2Q388", "local-session-kept", 3,
-    "A requests.Session created inside a function: left on requests",
+    "A requests.Session created inside a function (a view, a helper, a client class's __init__): left on requests",
     "Only module-level Sessions are moved to an app-owned client; use `async with httpx.AsyncClient("
     "follow_redirects=True, max_redirects=30, timeout=None) as s:` by hand (reference S17).",
 )
@@ -151,9 +151,10 @@ class RequestsCalls(Rule):
                 if not isinstance(node, ast.Call):
                     continue
                 if P.qual(ctx.index, node.func, ctx.eval_scope(scope, node)) in H.SESSION_CLASSES \
-                        and facts.is_async(scope):
+                        and scope not in P.sync_reach(facts):
                     yield E.Marker(LOCAL_SESSION.code, node.lineno,
-                                   "a Session created in an async function stays on requests (blocks the loop)")
+                                   "a Session created in a function stays on requests: its calls block "
+                                   "the event loop when async code makes them")
                     continue
                 plan = P.plan_call(facts, scope, node)
                 if plan is None:
