@@ -182,17 +182,42 @@ class Replay:
         else:
             slot.mc = msg
 
-    def _fail(self, side: Side, failure: SideFailure) -> None:
-        """The oldest request in flight on ``side`` failed: record it, restart, re-send the rest."""
-        if failure.kind == "timeout":
-            failure.message = f"no answer within {self.timeout:g} s (the worker was killed and restarted)"
-        flight = side.inflight.popleft()
-        rest = list(side.inflight)
-        side.inflight.clear()
+    def _restart(self, side: Side) -> None:
         side.worker.restart()  # a worker that cannot come back stops the run (HarnessError)
         self.restarts[side.name] = self.restarts.get(side.name, 0) + 1
         if side.mirror:
             side.worker.call({"op": "jars", "jars": {s: j.dump() for s, j in side.mirror.items()}}, 60)
+
+    def _drain(self, side: Side) -> None:
+        """Deliver the complete answers left in a dead worker's output pipe."""
+        while side.inflight:
+            try:
+                lines = side.worker.read_lines()
+            except SideFailure:  # end of the pipe
+                return
+            if not lines:
+                return
+            for line in lines:
+                if not side.inflight:
+                    return
+                self._deliver(side, json.loads(line))
+
+    def _fail(self, side: Side, failure: SideFailure) -> None:
+        """The oldest request in flight on ``side`` failed: record it, restart, re-send the rest."""
+        if failure.kind == "timeout":
+            failure.message = f"no answer within {self.timeout:g} s (the worker was killed and restarted)"
+        elif failure.kind == "crash":
+            # A dead worker may have answered the oldest requests before dying (we may
+            # notice the death writing the next request): deliver those answers first,
+            # so the crash is blamed on the request that caused it.
+            self._drain(side)
+            if not side.inflight:
+                self._restart(side)
+                return
+        flight = side.inflight.popleft()
+        rest = list(side.inflight)
+        side.inflight.clear()
+        self._restart(side)
         err = {"error": failure.as_dict()}
         slot = self.slots[flight.seq]
         if side is self.b1:

@@ -45,8 +45,11 @@ _TEXT_PATTERNS = (
 
 class Redactor:
     def __init__(self, headers: Iterable[str] = (), keys: Iterable[str] = (), patterns: Iterable[str] = ()) -> None:
+        headers, keys = list(headers), list(keys)
         self.headers = SECRET_HEADERS | {h.lower() for h in headers}
-        extra = "|".join(re.escape(k) for k in keys)
+        # a header declared secret is secret wherever its name shows up as a key (an app
+        # echoing request headers as JSON, a form field of that name)
+        extra = "|".join(re.escape(k) for k in [*keys, *headers])
         self.key_rx = re.compile(f"(?i)(?:{_SECRET_NAME}{'|' + extra if extra else ''})")
         self.text_rules = list(_TEXT_PATTERNS) + [(re.compile(p), REDACTED) for p in patterns]
 
@@ -89,18 +92,20 @@ class Redactor:
         pairs = parse_qsl(query, keep_blank_values=True)
         if not any(self.secret_key(k) for k, _ in pairs):
             return self.text(query)
-        return urlencode([(k, REDACTED if self.secret_key(k) else v) for k, v in pairs], quote_via=quote, safe="<>")
+        return urlencode([(k, REDACTED if self.secret_key(k) else self.text(v)) for k, v in pairs],
+                         quote_via=quote, safe="<>")
 
     def path(self, target: str) -> str:
         path, sep, query = target.partition("?")
-        return path + (sep + self.query(query) if sep else "")
+        return self.text(path) + (sep + self.query(query) if sep else "")
 
     def url(self, url: str) -> str:
         parts = urlsplit(url)
         netloc = parts.netloc
         if "@" in netloc:  # user:password@host
             netloc = REDACTED + "@" + netloc.rsplit("@", 1)[1]
-        return urlunsplit((parts.scheme, netloc, parts.path, self.query(parts.query), parts.fragment))
+        return urlunsplit((parts.scheme, netloc, self.text(parts.path), self.query(parts.query),
+                           self.text(parts.fragment)))
 
     def data(self, value: Any) -> Any:
         """A JSON document with secret-named keys redacted at any depth."""
@@ -111,6 +116,12 @@ class Redactor:
         if isinstance(value, str):
             return self.text(value)
         return value
+
+    def _pair(self, pair: Any) -> Any:
+        if isinstance(pair, (list, tuple)) and len(pair) == 2:
+            k, v = pair
+            return [k, REDACTED if self.secret_key(str(k)) else self.data(v)]
+        return self.data(pair)
 
     def body(self, text: str, content_type: str | None, *, pretty: bool = True) -> str:
         mt = (content_type or "").split(";", 1)[0].strip().lower()
@@ -128,6 +139,8 @@ class Redactor:
 
     def field_value(self, fieldname: str, value: Any) -> Any:
         """A value shown in a field-level diff."""
+        if fieldname.endswith((".query", ".form")) and isinstance(value, list):  # [[name, value], ...]
+            return [self._pair(p) for p in value]
         if isinstance(value, (dict, list)):
             return self.data(value)
         if fieldname.startswith("header:"):
@@ -137,11 +150,11 @@ class Redactor:
             return value if value in ("<signed session>", "<session deleted>") else REDACTED
         if ".header:" in fieldname:
             name = fieldname.split(".header:", 1)[1]
-            return REDACTED if self.secret_header(name) else value
+            if self.secret_header(name):
+                return REDACTED
+            return self.text(value) if isinstance(value, str) else value
         if fieldname.endswith(".url") and isinstance(value, str):
             return self.url(value)
-        if fieldname.endswith((".query", ".form")) and isinstance(value, list):
-            return [[k, REDACTED if self.secret_key(str(k)) else v] for k, v in value]
         last = _last_key(fieldname)
         if last is not None and self.secret_key(last):
             return REDACTED

@@ -502,7 +502,11 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 send({"ok": False, "error": "protocol", "message": f"unknown op {op!r}"})
         except BaseException as exc:  # noqa: BLE001 - report and keep serving
-            if isinstance(exc, (KeyboardInterrupt, SystemExit)) and op != "request":
+            if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+                # the app exited (sys.exit in a view): so does the worker, which the
+                # harness reports as a crash of this request and restarts with its jars.
+                # Serving on would leave Quart's event loop poisoned (every later request
+                # re-raising the same SystemExit).
                 raise
             send({
                 "id": msg.get("id"),

@@ -95,8 +95,8 @@ def _body_text(msg: dict[str, Any], redactor: Redactor, body_key: str = "body") 
 def present_response(msg: dict[str, Any] | None, redactor: Redactor) -> dict[str, Any]:
     if not msg:
         return {}
-    if "error" in msg:
-        return {"error": msg["error"]}
+    if "error" in msg:  # messages quote what failed (URLs, exceptions): redacted like text
+        return {"error": redactor.data(msg["error"])}
     out: dict[str, Any] = {
         "status": msg.get("status"),
         "headers": redactor.headers_list(msg.get("headers", ())),
@@ -105,8 +105,10 @@ def present_response(msg: dict[str, Any] | None, redactor: Redactor) -> dict[str
     session = msg.get("session")
     if session:
         out["session"] = dict(session, data=redactor.data(session.get("data"))) if session.get("ok") else session
-    if msg.get("exception"):
-        out["exception"] = msg["exception"]
+    if msg.get("exception"):  # messages and tracebacks may quote secrets
+        exc = msg["exception"]
+        out["exception"] = ({k: (redactor.text(v) if isinstance(v, str) else v) for k, v in exc.items()}
+                            if isinstance(exc, dict) else redactor.text(str(exc)))
     calls = []
     for call in msg.get("outbound", ()):
         c: dict[str, Any] = {
@@ -121,7 +123,7 @@ def present_response(msg: dict[str, Any] | None, redactor: Redactor) -> dict[str
         if "response" in call:
             c["response_status"] = call["response"]["status"]
         if "error" in call:
-            c["error"] = call["error"]
+            c["error"] = redactor.data(call["error"])
         calls.append(c)
     if calls:
         out["outbound"] = calls
