@@ -184,13 +184,23 @@ class RequestsCalls(Rule):
         if anchor is not None:
             stmt, keep = anchor
             ssl_name = P.free_name(ctx.module.scope, H.SSL_CONTEXT_NAME)
-            lines = [ast.get_source_segment(ctx.source.text, stmt)] if keep else []
-            if ctx.module.scope.bindings.get("httpx") is None:
-                lines.append("import httpx")
-            lines += ["", f"{ssl_name} = {H.SSL_CONTEXT_FACTORY}  # {H.SSL_CONTEXT_COMMENT}"]
-            if not keep:
-                lines = ["", *lines] if lines[0] == "" else lines
-            yield E.ReplaceStatement(CALL_CODE, stmt.lineno, "\n".join(lines))
+            ssl_line = f"{ssl_name} = {H.SSL_CONTEXT_FACTORY}  # {H.SSL_CONTEXT_COMMENT}"
+            if keep == "before":  # the first statement after the imports: the context goes above it
+                targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+                lhs = " = ".join(f"{{t{i}}}" for i in range(len(targets)))
+                subs = [(f"t{i}", ctx.span(t)) for i, t in enumerate(targets)]
+                rhs = "{v}"
+                if isinstance(stmt, ast.AnnAssign):
+                    lhs, rhs = lhs + ": {a}", "{v}"
+                    subs.append(("a", ctx.span(stmt.annotation)))
+                subs.append(("v", ctx.span(stmt.value)))
+                yield E.ReplaceStatement(CALL_CODE, stmt.lineno, f"{ssl_line}\n\n{lhs} = {rhs}", tuple(subs))
+            else:
+                lines = [ast.get_source_segment(ctx.source.text, stmt)] if keep else []
+                if ctx.module.scope.bindings.get("httpx") is None:
+                    lines.append("import httpx")
+                lines += ["", ssl_line]
+                yield E.ReplaceStatement(CALL_CODE, stmt.lineno, "\n".join(lines))
         for stmt, client, cplan in all_wrapped:
             edit = _wrap(ctx, stmt, client, ssl_name, cplan)
             if edit is None:  # pragma: no cover - plan_call excludes these shapes
@@ -214,18 +224,34 @@ def ssl_anchor(ctx: RuleContext):
             last = stmt
         else:
             break
-    if last is None or (isinstance(last, ast.ImportFrom) and last.level):
+    if last is None:
         return None
     names = [a.name for a in last.names] if isinstance(last, ast.Import) else [last.module or ""]
-    for n in names:
-        top = n.split(".")[0]
-        if not (top in sys.stdlib_module_names or top == "requests" or top in ctx.index.modules
-                or any(m.split(".")[0] == top for m in ctx.index.modules)):
-            return None
-    from codemods.phase3.imports import unused_requests_import
+    safe = not (isinstance(last, ast.ImportFrom) and last.level) and all(
+        n.split(".")[0] in sys.stdlib_module_names or n.split(".")[0] == "requests"
+        or any(m.split(".")[0] == n.split(".")[0] for m in ctx.index.modules) for n in names)
+    if safe:
+        from codemods.phase3.imports import unused_requests_import
 
-    dropped = unused_requests_import(ctx)
-    return last, dropped is not last
+        return last, unused_requests_import(ctx) is not last
+    # the last import is one another rule may rewrite (flask, an extension): go above the first
+    # statement after the imports when it is a plain assignment (no call) that nobody rewrites
+    following = body[body.index(last) + 1:]
+    first = following[0] if following else None
+    if isinstance(first, (ast.Assign, ast.AnnAssign)) and first.value is not None \
+            and all(isinstance(t, ast.Name) for t in (first.targets if isinstance(first, ast.Assign) else [first.target])):
+        calls = [n for n in ast.walk(first.value) if isinstance(n, (ast.Call, ast.Await, ast.Yield))]
+        if not calls:
+            return first, "before"
+        # `app = Flask(__name__)`: phase 1 only renames inside it (kept through the subs); F2Q311
+        # rewrites the statement itself when the app gets serving hooks, so then it is not used
+        from codemods.phase3.sessions import app_gets_hooks
+        from flask2quart import catalogue as C
+
+        if len(calls) == 1 and calls[0] is first.value and C.canonical(
+                ctx.index.qualify(first.value.func, ctx.module.scope)) == "fw.Flask" and not app_gets_hooks(ctx):
+            return first, "before"
+    return None
 
 
 def _wrap(ctx: RuleContext, stmt: ast.stmt, client: str, ssl_name: str | None = None,
