@@ -40,9 +40,8 @@ PHASE = 3  # every phase: includes whatever phase 2/3 rules exist
 # test_known_issues.py, marked xfail(strict=True)). The only tolerated form: the second
 # run *inserts* nothing but ``# flask2quart: CODE`` marker lines of these codes; anything
 # else is still a violation. Remove a code when its reproducer turns green.
-KNOWN_ISSUES = {
-    "F2Q280": "phase 2 marker added on the second run: a generator made async by phase 1 is "
-              "only then seen by phase 2 (test_known_issues.py::test_f2q280_marker_idempotent)",
+KNOWN_ISSUES: dict[str, str] = {
+    # (F2Q280's second-run marker, found here, was fixed upstream: its reproducer turned green)
 }
 
 
