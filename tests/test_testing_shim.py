@@ -178,3 +178,51 @@ def test_outer_app_context_is_restored_after_with_client():
             return inner, quart.g.mark
 
     assert asyncio.run(run()) == ("ann", "outer")
+
+
+# -- the rule (F2Q133) -------------------------------------------------------------------------
+
+from tests.helpers import migrate_tree  # noqa: E402
+
+_APP = "from flask import Flask\n\napp = Flask(__name__)\n"
+_CONFTEST = ("import pytest\nfrom pkg import app as _app\n\n\n@pytest.fixture\n"
+             "def client():\n    return _app.test_client({args})\n")
+_TEST = ("from flask import g\n\n\ndef test_x(client):\n    with client:\n"
+         "        rv = client.get('/', follow_redirects=True)\n        assert g.user\n"
+         "    assert rv.request.path == '/'\n    assert rv.is_streamed\n")
+
+
+def _port(tmp_path, args="", test=_TEST):
+    return migrate_tree(tmp_path, {"pkg/__init__.py": _APP,
+                                   "tests/conftest.py": _CONFTEST.format(args=args),
+                                   "tests/test_x.py": test,
+                                   "requirements-dev.txt": "pytest==9.2.0\n"})
+
+
+def test_rule_gives_the_suite_the_shim_client(tmp_path):
+    out = _port(tmp_path)
+    assert "return flask2quart.testing.test_client(_app)\n" in out["tests/conftest.py"]
+    assert "import flask2quart.testing\n" in out["tests/conftest.py"]
+    assert "flask2quart:" not in out["tests/test_x.py"]       # no F2Q181/F2Q186 left
+    assert out["requirements-dev.txt"].splitlines()[-1].startswith("flask2quart==")
+
+
+def test_rule_keeps_use_cookies(tmp_path):
+    out = _port(tmp_path, args="use_cookies=False")
+    assert "flask2quart.testing.test_client(_app, use_cookies=False)" in out["tests/conftest.py"]
+
+
+def test_rule_not_proven_keeps_markers(tmp_path):
+    # Flask forwards other arguments to its client class: the shim cannot take them
+    out = _port(tmp_path, args="True, extra=1")
+    assert "flask2quart.testing" not in out["tests/conftest.py"]
+    got = out["tests/test_x.py"]
+    assert "# flask2quart: F2Q181 `.request`" in got and "# flask2quart: F2Q186" in got
+    assert "flask2quart.testing.test_client(app)" in got      # the marker says what to do
+    assert "flask2quart" not in out["requirements-dev.txt"]
+
+
+def test_rule_not_needed_changes_nothing_extra(tmp_path):
+    out = _port(tmp_path, test="def test_x(client):\n    assert client.get('/').status_code\n")
+    assert "flask2quart" not in out["tests/conftest.py"]
+    assert "flask2quart" not in out["requirements-dev.txt"]

@@ -445,6 +445,12 @@ class SetupPyDependency(Rule):
         if tests and not any(_norm(v).startswith(pkg) for v in values):
             items.append(_py_quote(C.PYTEST_ASYNCIO_REQUIREMENT))
             changed = True
+        if tests and not any(_norm(v).startswith(C.TEST_SHIM_DISTRIBUTION) for v in values):
+            # the ported suite imports flask2quart.testing (F2Q133): a test dependency
+            from codemods.phase1.pytest_asyncio_config import shim_requirement
+            shim = shim_requirement(ctx.facts)
+            items.extend(_py_quote(r) for r in shim)
+            changed = changed or bool(shim)
         if not changed:
             return
         if node.end_lineno != node.lineno:

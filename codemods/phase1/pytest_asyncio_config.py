@@ -82,6 +82,19 @@ def ported_async_tests(facts) -> bool:
     return False
 
 
+def shim_requirement(facts) -> list[str]:
+    """``flask2quart==<this version>`` when the ported suite uses ``flask2quart.testing``
+    (F2Q133): a test-time dependency, added next to pytest-asyncio."""
+    if facts is None:
+        return []
+    from codemods.phase1.test_responses import test_shim
+    from flask2quart import __version__
+
+    if not test_shim(facts.index).applies:
+        return []
+    return [f"{C.TEST_SHIM_DISTRIBUTION}=={__version__}"]
+
+
 @rule(
     "F2Q125", "pytest-asyncio-config", 1,
     "Set `asyncio_mode = auto` in the project's pytest config and add pytest-asyncio to the "
@@ -105,6 +118,7 @@ class PytestAsyncioConfig:
         # a new pytest.ini is created next to the first root-level project file
         names = sorted(p.name for p in ctx.project.other_files if p.parent == root)
         self._anchor = None if (root / "pyproject.toml").is_file() or not names else names[0]
+        self._reqs = [C.PYTEST_ASYNCIO_REQUIREMENT, *shim_requirement(ctx.facts)]
 
     def applies_to(self, name: str) -> bool:
         return name in _SECTIONS or bool(_TEST_REQ_FILE.match(name)) or name == self._anchor
@@ -128,14 +142,16 @@ class PytestAsyncioConfig:
         if name in _SECTIONS:
             text, n = self._mode(name, text)
             count += n
-        if name == "pyproject.toml":
-            text, n = self._extra(text)
-            count += n
-        elif _TEST_REQ_FILE.match(name):
-            if not re.search(rf"^\s*{_PKG}\b", text, re.M | re.I):
-                sep = "" if not text or text.endswith("\n") else "\n"
-                text = f"{text}{sep}{C.PYTEST_ASYNCIO_REQUIREMENT}\n"
-                count += 1
+        for req in getattr(self, "_reqs", [C.PYTEST_ASYNCIO_REQUIREMENT]):
+            pkg = req.split("=")[0]
+            if name == "pyproject.toml":
+                text, n = self._extra(text, req)
+                count += n
+            elif _TEST_REQ_FILE.match(name):
+                if not re.search(rf"^\s*{pkg}\b", text, re.M | re.I):
+                    sep = "" if not text or text.endswith("\n") else "\n"
+                    text = f"{text}{sep}{req}\n"
+                    count += 1
         return text, count
 
     @staticmethod
@@ -161,8 +177,8 @@ class PytestAsyncioConfig:
         return text, 0
 
     @staticmethod
-    def _extra(text: str) -> tuple[str, int]:
-        if re.search(rf"""["']\s*{_PKG}\b""", text, re.I):
+    def _extra(text: str, req: str = C.PYTEST_ASYNCIO_REQUIREMENT) -> tuple[str, int]:
+        if re.search(rf"""["']\s*{req.split("=")[0]}\b""", text, re.I):
             return text, 0
         for extra in _TEST_EXTRAS:
             m = re.search(rf"^(?P<head>{extra}\s*=\s*\[)(?P<body>[^\]]*)\]", text, re.M)
@@ -174,10 +190,10 @@ class PytestAsyncioConfig:
                 indent = re.search(r"\n(\s*)\S", body)
                 ind = indent.group(1) if indent else "    "
                 comma = "" if stripped.endswith(",") or not stripped.strip() else ","
-                new_body = f'{stripped}{comma}\n{ind}"{C.PYTEST_ASYNCIO_REQUIREMENT}",\n'
+                new_body = f'{stripped}{comma}\n{ind}"{req}",\n'
             else:
                 sep = ", " if stripped.strip() else ""
-                new_body = f'{stripped}{sep}"{C.PYTEST_ASYNCIO_REQUIREMENT}"'
+                new_body = f'{stripped}{sep}"{req}"'
             return text[: m.start("body")] + new_body + text[m.end("body"):], 1
         return text, 0
 

@@ -1,5 +1,6 @@
 """F2Q121, F2Q122, F2Q124, F2Q127, F2Q128: test responses, view exceptions and the CLI runner
-in ported test suites; markers F2Q181, F2Q186.
+in ported test suites; F2Q133: the suite's client becomes ``flask2quart.testing``'s when tests
+read Flask-only client members; markers F2Q181, F2Q186 where that cannot be proven.
 
 Facts: ``catalogue`` section 6 (quart/wrappers/response.py:320-373 ``get_data``/``get_json``,
 asgi.py:394 traceback 500 under TESTING, app.py:1070 ``got_request_exception``, cli.py:305
@@ -27,16 +28,21 @@ TEXT_CODE = "F2Q121"
 NO_RESPONSE_EQUIVALENT = marker(
     "F2Q181", "test-response-attribute-without-equivalent", 1,
     "A Flask test-response attribute with no Quart equivalent (`request`, `is_streamed`, "
-    "`history`)",
-    "Quart's client returns a plain Response built after the body was read: assert on the "
-    "response itself (status, `location`, body) or on the path you requested.",
+    "`history`) where the tool could not give the suite `flask2quart.testing` (F2Q133)",
+    "Quart's client returns a plain Response built after the body was read. Create the "
+    "client with `flask2quart.testing.test_client(app)` (it has `request`, `history`, "
+    "`is_streamed` as in Flask), or assert on the response (status, `location`, body).",
 )
 PRESERVED_G = marker(
     "F2Q186", "g-after-request-in-with-client", 1,
-    "`g` read after a request inside `async with client:`",
+    "`g` read after a request inside `async with client:` where the tool could not give the "
+    "suite `flask2quart.testing` (F2Q133)",
     "Quart preserves the request context of the last request, not its app context: `g` is "
-    "not available there. Assert on `session`/`request` or on the response instead.",
+    "not available there. Create the client with `flask2quart.testing.test_client(app)` "
+    "(it keeps the request's app context as Flask does), or assert on `session`/the response.",
 )
+SHIM_CODE = "F2Q133"
+_SHIM_HINT = "; create the client with `flask2quart.testing.test_client(app)` to keep it"
 
 
 def _is_text(index, scope: Scope, node: ast.AST) -> bool:
@@ -136,7 +142,9 @@ class TestResponseClose(Rule):
     testing/client.py:131)."""
 
     def detect(self, ctx: RuleContext) -> Iterable[E.Edit]:
-        yield from self._preserved_g(ctx)
+        shim = test_shim(ctx.index).applies
+        if not shim:
+            yield from self._preserved_g(ctx)
         for scope in ctx.functions():
             for node in ctx.index.own_nodes(scope):
                 if not (isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Load)):
@@ -162,25 +170,131 @@ class TestResponseClose(Rule):
                         yield E.Marker(NO_RESPONSE_EQUIVALENT.code, node.lineno,
                                        "Quart's test response has no `close()`")
                     continue
-                yield E.Marker(NO_RESPONSE_EQUIVALENT.code, node.lineno,
-                               f"`.{attr}`: {C.TEST_RESPONSE_NO_EQUIVALENT[attr]}")
+                if not shim:  # F2Q133 gives the client Flask's members
+                    yield E.Marker(NO_RESPONSE_EQUIVALENT.code, node.lineno,
+                                   f"`.{attr}`: {C.TEST_RESPONSE_NO_EQUIVALENT[attr]}"
+                                   + _SHIM_HINT)
 
     @staticmethod
     def _preserved_g(ctx: RuleContext) -> Iterable[E.Edit]:
         seen: set[int] = set()
         for scope in ctx.functions():
-            for node in ctx.index.own_nodes(scope):
-                if not isinstance(node, ast.With) or not any(
-                        ctx.index.kind(i.context_expr, scope) is Kind.TEST_CLIENT for i in node.items):
-                    continue
-                for stmt in node.body:
-                    for sub in ast.walk(stmt):
-                        if (isinstance(sub, (ast.Name, ast.Attribute)) and isinstance(sub.ctx, ast.Load)
-                                and sub.lineno not in seen
-                                and ctx.index.canonical(sub, scope) in C.TEST_PRESERVED_APP_GLOBALS):
-                            seen.add(sub.lineno)
-                            yield E.Marker(PRESERVED_G.code, sub.lineno,
-                                           "`g` is not preserved after a request in Quart")
+            for sub in _preserved_g_reads(ctx.index, scope):
+                if sub.lineno not in seen:
+                    seen.add(sub.lineno)
+                    yield E.Marker(PRESERVED_G.code, sub.lineno,
+                                   "`g` is not preserved after a request in Quart" + _SHIM_HINT)
+
+
+def _preserved_g_reads(index, scope: Scope) -> Iterable[ast.AST]:
+    """``g`` read inside ``with client:`` (a test client) in the body of ``scope``."""
+    for node in index.own_nodes(scope):
+        if not isinstance(node, ast.With) or not any(
+                index.kind(i.context_expr, scope) is Kind.TEST_CLIENT for i in node.items):
+            continue
+        for stmt in node.body:
+            for sub in ast.walk(stmt):
+                if (isinstance(sub, (ast.Name, ast.Attribute)) and isinstance(sub.ctx, ast.Load)
+                        and index.canonical(sub, scope) in C.TEST_PRESERVED_APP_GLOBALS):
+                    yield sub
+
+
+class TestShim:
+    """Does the project's suite get ``flask2quart.testing`` (F2Q133), and where.
+
+    ``applies``: some test reads a Flask-only test-client member (``C.TEST_RESPONSE_NO_EQUIVALENT``
+    on a test response, ``g`` inside ``with client:``) and every test client of the project is
+    made by ``<app>.test_client()`` with at most ``use_cookies`` (the only origin of the kind
+    ``TEST_CLIENT``, ``C.TEST_FACTORY_KINDS``), and the project never touches
+    ``app.test_client_class`` (``C.TEST_CLIENT_CLASS_ATTR``). ``calls``: the factory calls.
+    """
+
+    def __init__(self, index):
+        self.calls: list[tuple[object, ast.Call]] = []   # (ModuleInfo, call)
+        needed = blocked = False
+        for scope in index.iter_scopes():
+            for node in index.own_nodes(scope):
+                ev = index.innermost_scope(scope, node)
+                if isinstance(node, ast.Attribute):
+                    if node.attr == C.TEST_CLIENT_CLASS_ATTR and \
+                            index.kind(node.value, ev) is Kind.APP:
+                        blocked = True
+                    elif node.attr in C.TEST_RESPONSE_NO_EQUIVALENT and \
+                            isinstance(node.ctx, ast.Load) and \
+                            index.kind(node.value, ev) is Kind.TEST_RESPONSE:
+                        needed = True
+                elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and \
+                        C.TEST_FACTORY_KINDS.get(node.func.attr) is Kind.TEST_CLIENT and \
+                        index.kind(node.func.value, ev) is Kind.APP:
+                    if _shim_args(node) is None:
+                        blocked = True
+                    else:
+                        self.calls.append((index.module_of(scope), node))
+            if not needed and any(True for _ in _preserved_g_reads(index, scope)):
+                needed = True
+        self.applies = needed and not blocked and bool(self.calls)
+
+
+def _shim_args(call: ast.Call) -> list[ast.expr] | None:
+    """The ``use_cookies`` argument of ``app.test_client(...)`` ([] or [expr]), None if the
+    call passes anything else (Flask forwards extra arguments to its client class)."""
+    if len(call.args) + len(call.keywords) > 1 or any(isinstance(a, ast.Starred) for a in call.args):
+        return None
+    if call.keywords:
+        kw = call.keywords[0]
+        return [kw.value] if kw.arg == C.TEST_CLIENT_SHIM[2] else None
+    return list(call.args)
+
+
+def test_shim(index) -> TestShim:
+    """The project's :class:`TestShim`, computed once per index."""
+    plan = getattr(index, "_f2q_test_shim", None)
+    if plan is None:
+        plan = TestShim(index)
+        index._f2q_test_shim = plan
+    return plan
+
+
+test_shim.__test__ = False  # not a pytest test (this module is imported by tests)
+TestShim.__test__ = False
+
+
+@rule(
+    SHIM_CODE, "test-client-flask-like", 1,
+    "The suite reads Flask-only test-client members (`rv.request`, `rv.history`, "
+    "`rv.is_streamed`, `g` inside `with client:`): `app.test_client()` → "
+    "`flask2quart.testing.test_client(app)`",
+    examples=(Example(
+        "from flask import Flask\n\napp = Flask(__name__)\n\n\n"
+        "def test_x():\n    client = app.test_client()\n"
+        "    assert client.get('/a', follow_redirects=True).request.path == '/b'\n",
+        "from quart import Quart\nimport flask2quart.testing\n\napp = Quart(__name__)\n\n\n"
+        "async def test_x():\n    client = flask2quart.testing.test_client(app)\n"
+        "    assert (await client.get('/a', follow_redirects=True)).request.path == '/b'\n",
+    ),),
+)
+class TestClientFlaskLike(Rule):
+    """Every ``app.test_client()`` of the project becomes ``flask2quart.testing.test_client(app)``
+    when :class:`TestShim` applies: the shim's client (a ``QuartClient``) adds ``request``,
+    ``history``, ``is_streamed`` to its responses and keeps the request's app context (``g``)
+    inside ``async with client:``; ``flask2quart`` is added to the test requirements."""
+
+    def detect(self, ctx: RuleContext) -> Iterable[E.Edit]:
+        plan = test_shim(ctx.index)
+        if not plan.applies:
+            return
+        module, func = C.TEST_CLIENT_SHIM[:2]
+        for info, call in plan.calls:
+            if info is not ctx.module:
+                continue
+            args = _shim_args(call)
+            subs = [("app", ctx.span(call.func.value))]
+            template = f"{module}.{func}({{app}})"
+            if args:
+                subs.append(("cookies", ctx.span(args[0])))
+                template = f"{module}.{func}({{app}}, {C.TEST_CLIENT_SHIM[2]}={{cookies}})"
+            yield E.Replace(self.info.code, ctx.span(call), template, tuple(subs))
+            yield E.AddImport(self.info.code, module)
 
 
 def _raises_with(ctx: RuleContext, scope: Scope, node: ast.AST) -> bool:

@@ -500,8 +500,9 @@ TEST_PRESERVED_APP_GLOBALS = frozenset({"fw.g"})
 #: use_cookies=...)`` (quart/app.py ``test_client`` passes only ``use_cookies`` to
 #: ``test_client_class``; Flask forwards other arguments to its client class: not ported). The
 #: shim's ``FlaskLikeClient`` subclasses ``quart.testing.QuartClient`` and hooks
-#: ``http_connection_class`` (testing/client.py:48-50,441) and ``_make_request``/``open``
-#: (same signatures in 0.22 and 0.23.1); tests/test_testing_shim.py compares it with Flask's.
+#: ``http_connection_class`` (testing/client.py:59, used at :444 in 0.22, :436 in 0.23.1) and
+#: ``open``/``_make_request`` (:72, :403/:395, same signatures in both);
+#: tests/test_testing_shim.py compares it with Flask's own client.
 TEST_CLIENT_SHIM = ("flask2quart.testing", "test_client", "use_cookies")
 #: A project that sets or reads ``app.test_client_class`` chose its own client: no shim.
 TEST_CLIENT_CLASS_ATTR = "test_client_class"
