@@ -99,9 +99,15 @@ EXTENSIONS: dict[str, ExtensionFact] = {f.flask_module: f for f in (
         "'gzip' or 'br'.",
     ),
     ExtensionFact(
-        "flask_limiter", "flask-limiter", PERSON, "quart_rate_limiter", None,
-        "not on the bridge; quart-rate-limiter takes `RateLimit(count, timedelta)` instead of "
-        "'5 per minute' strings and keys by remote address by default; port by hand.",
+        "flask_limiter", "flask-limiter", SWAP, "quart_rate_limiter", "quart-rate-limiter==0.12.1",
+        "`Limiter(get_remote_address, app=…, default_limits=[…])` becomes `RateLimiter(…)` and "
+        "`@limiter.limit('5 per minute')` becomes `@rate_limit(5, timedelta(minutes=1))` "
+        "(quart-rate-limiter 0.12.1 works on Quart 0.22 and 0.23.1). Not swapped (not on the "
+        "bridge; port by hand): another key_func, storage_uri/strategy/other Limiter options, "
+        "RATELIMIT_* settings, exempt/shared_limit/request_filter, limit() options or a "
+        "non-literal or month/year limit, default_limits together with route limits "
+        "(quart-rate-limiter adds the defaults to a route's limits; Flask-Limiter replaces them), "
+        "or a Limiter bound inside a function.",
     ),
     ExtensionFact(
         "flask_sock", "flask-sock", PERSON, "quart", None,
@@ -277,3 +283,43 @@ COMPRESS_SWAP_NOTE = (
     "(Flask-Compress 27, e.g. text/plain), sends Vary: Accept-Encoding only on compressed "
     "responses, does not suffix ETags and buffers streamed responses; set COMPRESS_ALGORITHM and "
     "COMPRESS_MIMETYPES explicitly if it matters")
+
+
+# --------------------------------------------------------------------------- Flask-Limiter → quart-rate-limiter
+# Read from flask_limiter 4.1.1 (_extension.py, util.py), limits 5.8.0 (util.py SINGLE_EXPR,
+# limits.py TIME_TYPES) and quart_rate_limiter 0.12.1 (__init__.py); checked by
+# tests/phase1/test_extensions_more.py on Quart 0.22 and 0.23.1.
+LIMITER_MODULE = "quart_rate_limiter"
+LIMITER_CLASS = "flask_limiter.Limiter"
+LIMITER_NEW_CLASS = "RateLimiter"
+LIMITER_DECORATOR = "rate_limit"
+LIMITER_LIMIT = "RateLimit"
+LIMITER_PERIOD = "datetime.timedelta"
+#: Flask-Limiter names the swap rewrites; get_remote_address becomes a generated key function
+LIMITER_NAMES = {LIMITER_CLASS: LIMITER_NEW_CLASS}
+LIMITER_REMOTE_ADDRESS = "flask_limiter.util.get_remote_address"
+#: quart-rate-limiter's default key is ``request.access_route[0]`` (the first X-Forwarded-For
+#: entry, which a client can set); Flask-Limiter's get_remote_address is
+#: ``request.remote_addr or "127.0.0.1"``. The swap passes this key function instead.
+LIMITER_KEY_HELPER = "_remote_address"
+LIMITER_KEY_HELPER_SOURCE = ('async def {name}():\n'
+                             '    return request.remote_addr or "127.0.0.1"\n')
+LIMITER_REQUEST = "quart.request"
+#: Limiter keywords the swap maps (everything else keeps Flask-Limiter)
+LIMITER_KWARGS = frozenset({"key_func", "app", "default_limits"})
+LIMITER_KEY_KWARG, LIMITER_APP_KWARG, LIMITER_DEFAULTS_KWARG = "key_func", "app", "default_limits"
+LIMITER_NEW_KWARGS = {"key_func": "key_function", "default_limits": "default_limits"}
+#: instance attributes the swap handles: ``@x.limit("…")`` and ``x.init_app(app)``
+LIMITER_LIMIT_METHOD = "limit"
+LIMITER_METHODS = frozenset({"init_app", LIMITER_LIMIT_METHOD})
+LIMITER_CONFIG_PREFIX = "RATELIMIT_"
+#: limits' grammar (limits/util.py SEPARATORS, SINGLE_EXPR) and the granularities with a
+#: timedelta keyword (month = 30 days and year = 360 days in limits: not swapped)
+LIMIT_SEPARATORS = r"[,;|]"
+LIMIT_EXPR = r"\s*([0-9]+)\s*(?:/|\s*per\s*)\s*([0-9]+)?\s*([a-z]+)\s*"
+LIMIT_UNITS = {"second": "seconds", "minute": "minutes", "hour": "hours", "day": "days"}
+LIMITER_SWAP_NOTE = (
+    "quart-rate-limiter 0.12.1 uses GCRA (Flask-Limiter's default: fixed window): after a burst "
+    "one request per period/count is let through instead of a full new window; its 429 has a "
+    "generic description instead of the limit and a Retry-After header, limited routes send "
+    "RateLimit-Limit/-Remaining/-Reset headers, and default limits also count the static route")

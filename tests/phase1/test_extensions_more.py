@@ -173,3 +173,188 @@ def test_compress_rule_example_is_true(tmp_path):
 
     (ex,) = load_all()["F2Q134"].examples
     assert migrate_tree(tmp_path, {"app.py": ex.before})["app.py"] == ex.after
+
+
+# ----------------------------------------------------------------------------- Flask-Limiter
+from codemods.phase1.ext_limiter import parse_limits  # noqa: E402
+
+LIMITER_HEAD = ("from flask import Flask\nfrom flask_limiter import Limiter\n"
+                "from flask_limiter.util import get_remote_address\napp = Flask(__name__)\n")
+
+
+@pytest.mark.parametrize("text,want", [
+    ("5 per minute", [(5, "minutes", 1)]),
+    ("5/minute", [(5, "minutes", 1)]),
+    ("2 PER 10 Seconds", [(2, "seconds", 10)]),
+    ("5 per minute; 100 per day", [(5, "minutes", 1), (100, "days", 1)]),
+    ("1/hour,3/day|7 per 2 hours", [(1, "hours", 1), (3, "days", 1), (7, "hours", 2)]),
+    ("5 per month", None), ("5 per fortnight", None), ("0 per minute", None),
+    ("five per minute", None), ("5 per minute;", None), (5, None),
+])
+def test_parse_limits(text, want):
+    assert parse_limits(text) == want
+
+
+@pytest.mark.parametrize("src", [
+    "limiter = Limiter(get_remote_address, app=app, default_limits=['100 per day', '10/minute'])",
+    "limiter = Limiter(key_func=get_remote_address)\nlimiter.init_app(app)\n"
+    "@app.route('/')\n@limiter.limit('5 per minute;1/second')\ndef v():\n    return ''",
+    "limiter = Limiter(app, key_func=get_remote_address)",   # Flask-Limiter < 3 order
+])
+def test_limiter_swapped(tmp_path, src):
+    idx = _index(tmp_path, {"app.py": LIMITER_HEAD + src + "\n"})
+    assert AX.extension_usage(idx) == {"flask_limiter": "swap"}, AX.uses(idx, "flask_limiter")
+
+
+@pytest.mark.parametrize("src,why", [
+    ("limiter = Limiter(lambda: 'k', app=app)", "key_func other"),
+    ("limiter = Limiter(get_remote_address, app=app, storage_uri='redis://')", "storage_uri"),
+    ("limiter = Limiter(get_remote_address, app=app, strategy='moving-window')", "strategy"),
+    ("limiter = Limiter(get_remote_address, app=app)\n@app.route('/')\n@limiter.exempt\n"
+     "def v():\n    return ''", "limiter.exempt"),
+    ("limiter = Limiter(get_remote_address, app=app)\nshared = limiter.shared_limit('1/second', "
+     "scope='x')", "shared_limit"),
+    ("limiter = Limiter(get_remote_address, app=app)\n@app.route('/')\n"
+     "@limiter.limit('5 per minute', key_func=lambda: 'k')\ndef v():\n    return ''", "options"),
+    ("limiter = Limiter(get_remote_address, app=app)\n@app.route('/')\n"
+     "@limiter.limit('5 per month')\ndef v():\n    return ''", "not a literal"),
+    ("limiter = Limiter(get_remote_address, app=app, default_limits=['9 per minute'])\n"
+     "@app.route('/')\n@limiter.limit('5 per minute')\ndef v():\n    return ''", "replaces them"),
+    ("app.config['RATELIMIT_STORAGE_URI'] = 'memory://'\n"
+     "limiter = Limiter(get_remote_address, app=app)", "RATELIMIT_STORAGE_URI"),
+    ("def make(app):\n    return Limiter(get_remote_address, app=app)", "inside a function"),
+    ("limiter = Limiter(get_remote_address, app=app)\nkey = get_remote_address", "key_func"),
+    ("request = 1\nlimiter = Limiter(get_remote_address, app=app)", "`request` is another name"),
+])
+def test_limiter_kept_for_a_person(tmp_path, src, why):
+    idx = _index(tmp_path, {"app.py": LIMITER_HEAD + src + "\n"})
+    assert AX.extension_usage(idx) == {"flask_limiter": "person"}
+    assert any(why in u.why for u in AX.uses(idx, "flask_limiter") if not u.handled), \
+        [u.why for u in AX.uses(idx, "flask_limiter")]
+
+
+def test_limiter_rule_example_is_true(tmp_path):
+    from flask2quart.rules import load_all
+
+    (ex,) = load_all()["F2Q135"].examples
+    assert migrate_tree(tmp_path, {"app.py": ex.before})["app.py"] == ex.after
+
+
+LIMITER_APP = """\
+from flask import Flask
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+
+limiter = Limiter(key_func=get_remote_address)
+app = Flask(__name__)
+limiter.init_app(app)
+
+
+@app.route("/login", methods=["POST"])
+@limiter.limit("2 per minute")
+def login():
+    return "in"
+
+
+@app.route("/search")
+@limiter.limit("3/minute; 100 per day")
+def search():
+    return "found"
+
+
+@app.route("/free")
+def free():
+    return "free"
+"""
+
+#: default limits (a project with route limits too is not swapped: the semantics differ)
+LIMITER_DEFAULTS_APP = """\
+from flask import Flask
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+
+app = Flask(__name__)
+Limiter(get_remote_address, app=app, default_limits=["3 per minute"])
+
+
+@app.route("/d")
+def d():
+    return "d"
+
+
+@app.route("/e")
+def e():
+    return "e"
+"""
+
+LIMITER_DRIVER = r"""
+import asyncio, importlib, inspect, json, sys
+sys.path.insert(0, sys.argv[1])
+mod = importlib.import_module("app")
+
+async def maybe(x):
+    return await x if inspect.isawaitable(x) else x
+
+async def main():
+    out = []
+    steps = (["post /login"] * 3 + ["get /search"] * 4 + ["get /free"] * 6
+             if "login" in mod.app.view_functions else ["get /d"] * 4 + ["get /e"] * 3)
+    for app in (mod.app,):
+        c = app.test_client()
+        for step in steps:
+            method, path = step.split()
+            r = await maybe(getattr(c, method)(path))
+            body = await maybe(r.get_data(as_text=True))
+            out.append({"step": step, "status": r.status_code,
+                        "body": body if r.status_code == 200 else None,
+                        "retry_after": "Retry-After" in r.headers,
+                        "ratelimit_headers": "RateLimit-Limit" in r.headers})
+        # a client cannot escape its limit by sending X-Forwarded-For
+        method, path = steps[0].split()   # exhausted above
+        r = await maybe(getattr(c, method)(path, headers={"X-Forwarded-For": "10.1.2.3"}))
+        out.append({"step": steps[0] + " xff", "status": r.status_code})
+    print(json.dumps(out))
+
+asyncio.run(main())
+"""
+
+
+LIMITER_STATUSES = {
+    "routes": [200, 200, 429, 200, 200, 200, 429, 200, 200, 200, 200, 200, 200, 429],  # xff last
+    "defaults": [200, 200, 200, 429, 200, 200, 200, 429],
+}
+LIMITER_SOURCES = {"routes": LIMITER_APP, "defaults": LIMITER_DEFAULTS_APP}
+
+
+@pytest.fixture(scope="module")
+def limiter_flask(tmp_path_factory):
+    out = {}
+    for name, src in LIMITER_SOURCES.items():
+        d = tmp_path_factory.mktemp("flask")
+        (d / "app.py").write_text(src)
+        out[name] = _drive(interpreters()[0][1], d, LIMITER_DRIVER)
+    return out
+
+
+@pytest.mark.parametrize("app_name", sorted(LIMITER_SOURCES))
+@pytest.mark.parametrize("label,python", interpreters())
+def test_limiter_swapped_app_answers_like_flask(tmp_path, limiter_flask, label, python, app_name):
+    flask = limiter_flask[app_name]
+    out = migrate_tree(tmp_path, {"app.py": LIMITER_SOURCES[app_name]})["app.py"]
+    assert "from quart_rate_limiter import" in out and "flask_limiter" not in out
+    assert "F2Q174" in out and "flask2quart.bridge" not in out
+    app_dir = tmp_path / "quart"
+    app_dir.mkdir()
+    (app_dir / "app.py").write_text(out)
+    got = _drive(python, app_dir, LIMITER_DRIVER)
+    assert [s["status"] for s in flask] == LIMITER_STATUSES[app_name]
+    assert [(s["step"], s["status"], s.get("body")) for s in got] == \
+        [(s["step"], s["status"], s.get("body")) for s in flask]
+    for want, have in zip(flask, got):
+        if "xff" in want["step"]:
+            continue
+        # the header differences F2Q174 names: Flask-Limiter (headers off by default) sends
+        # none; quart-rate-limiter sends Retry-After on a 429 and RateLimit-* on limited routes
+        assert not want["retry_after"] and not want["ratelimit_headers"]
+        assert have["retry_after"] == (have["status"] == 429), have
+        assert have["ratelimit_headers"] == ("/free" not in have["step"]), have
