@@ -2,10 +2,11 @@
 Quart 0.22 (Python 3.11) and Quart 0.23.1 (Python 3.13).
 
 Every test of these suites passes on Flask (tests/e2e/test_fixture_suites_on_flask.py). The
-floors are the counts reached (issue 3): ledger passes entirely; notebook keeps four tests the
-tool marks instead of porting (F2Q181 `response.request` x2 and `is_streamed`, F2Q186 `g`
-after a request inside `async with client:`; see docs/test-port.md). The markers left in the
-test suites are pinned too, so a new marker or a silently dropped one shows up here.
+floors are the counts reached (issue 3): both suites pass entirely. Notebook's tests that read
+Flask-only client members (`response.request` x2, `is_streamed`, `g` after a request inside
+`async with client:`) pass through `flask2quart.testing` (F2Q133; see docs/test-port.md), so no
+F2Q181/F2Q186 is left. The markers left in the test suites are pinned too, so a new marker or a
+silently dropped one shows up here.
 """
 
 from __future__ import annotations
@@ -20,9 +21,9 @@ from tests.helpers import copy_fixture_app, interpreters, run_cli
 pytestmark = pytest.mark.e2e
 
 #: fixture → (tests collected, ported tests passing at least)
-SUITES = {"notebook": (102, 98), "ledger": (43, 43)}
+SUITES = {"notebook": (102, 102), "ledger": (43, 43)}
 #: fixture → markers the migration leaves in its tests/ (code → count)
-TEST_MARKERS = {"notebook": {"F2Q181": 3, "F2Q186": 1}, "ledger": {}}
+TEST_MARKERS = {"notebook": {}, "ledger": {}}
 
 
 def _run_suite(python: str, cwd) -> tuple[int, int]:
