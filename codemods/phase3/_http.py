@@ -305,7 +305,7 @@ def _problem(facts, scope, ev, plan: CallPlan) -> str | None:
             return f"`{k.arg}=` needs a manual port (client-level or streaming API in httpx)"
         if k.arg == "timeout" and timeout_template(index, scope, k.value) is None:
             return "`timeout=` is not a literal number or (connect, read) pair"
-        if k.arg == "params" and _url_may_have_query(node):
+        if k.arg == "params" and _url_may_have_query(node, plan.method):
             return "`params=` with a URL that may carry a query string (httpx replaces it, F2)"
         if k.arg in ("params", "data", "headers") and _literal_none_or_bool(k.value):
             return f"`{k.arg}=` holds None or a bool: requests drops None and sends 'True', httpx sends '' / 'true' (F3, F4)"
@@ -427,9 +427,9 @@ def _member_problem(attr: str, parent, node, index=None, scope=None) -> str | No
     return f"response member `.{attr}` has no checked httpx mapping"
 
 
-def _url_may_have_query(call: ast.Call) -> bool:
-    url = call.args[1] if call.args and len(call.args) > 1 and isinstance(call.args[0], ast.Constant) \
-        and call.func and getattr(call.func, "attr", "") == "request" else (call.args[0] if call.args else None)
+def _url_may_have_query(call: ast.Call, method: str) -> bool:
+    pos = 1 if method == "request" else 0
+    url = call.args[pos] if len(call.args) > pos else None
     for k in call.keywords:
         if k.arg == "url":
             url = k.value
