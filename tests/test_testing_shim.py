@@ -165,6 +165,14 @@ def test_plain_quart_client_lacks_these_members():
 
     assert asyncio.run(run()) == [False, False, False]
 
+    async def g_after():
+        client = _quart_app().test_client()
+        async with client:
+            await client.get("/who?u=ann")
+            return getattr(quart.g, "user", None) if quart.has_app_context() else None
+
+    assert asyncio.run(g_after()) is None     # 0.22: no app context; 0.23.1: an empty g
+
 
 def test_outer_app_context_is_restored_after_with_client():
     async def run():
