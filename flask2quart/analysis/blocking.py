@@ -229,7 +229,8 @@ class BlockingAnalysis:
             if b.kind == "import":
                 return self._module_var_kind(idx.resolve_qualname(b.target), depth)
             if b.kind == "assign":
-                kinds = {self.kind_of(v, owner, depth + 1) for v in b.values if v is not None}
+                values = b.values or self._with_values(owner, expr.id)
+                kinds = {self.kind_of(v, owner, depth + 1) for v in values if v is not None}
                 if len(kinds) != 1:
                     return None, SHARED
                 kind, origin = kinds.pop()
@@ -269,12 +270,31 @@ class BlockingAnalysis:
                 base, origin = self.kind_of(expr.func.value, scope, depth + 1)
                 if base is not None:
                     ret = B.RETURNS.get(base, {}).get(expr.func.attr)
+                    if ret is not None and self._kind_safety(base) is Safety.SAFE:
+                        origin = LOCAL  # a thread-safe factory hands out a fresh object
                     return (ret, origin) if ret is not None else (None, SHARED)
+            fkind, _ = self.kind_of(expr.func, scope, depth + 1)
+            if fkind in B.CALL_RETURNS:
+                return B.CALL_RETURNS[fkind], LOCAL
             callee = self.callee(scope, expr)
             if callee is not None:
                 return self._returned_kind(callee, depth + 1)
             return None, SHARED
         return None, SHARED
+
+    def _with_values(self, fn: Scope, name: str) -> list[ast.expr]:
+        """``with <expr> as name`` in ``fn``: the context expressions (their ``__enter__`` returns
+        the object itself for every catalogue kind: connections, sessions, SMTP, sockets)."""
+        out = []
+        for n in self.index.own_nodes(fn):
+            if isinstance(n, (ast.With, ast.AsyncWith)):
+                for item in n.items:
+                    if isinstance(item.optional_vars, ast.Name) and item.optional_vars.id == name:
+                        if isinstance(item.context_expr, ast.Call) and \
+                                self.index.qualify(item.context_expr.func, fn) in B.FILE_OPENERS:
+                            continue  # a file object: not a catalogue kind
+                        out.append(item.context_expr)
+        return out
 
     def _param_kind(self, fn: Scope, name: str, index: int | None,
                     depth: int) -> tuple[str | None, str]:
@@ -661,7 +681,7 @@ class BlockingAnalysis:
                                                    else "shared beyond this call")
         if entry.safety is Safety.AFFINE:
             f.code = M_AFFINE
-            f.reason = (f"`{entry.name}` on a connection {where} is thread-affine: kept on the "
+            f.reason = (f"`{entry.name}` on an object {where} is thread-affine: kept on the "
                         f"loop{hint}")
         else:
             f.code = M_SHARED

@@ -155,6 +155,10 @@ CACHE = "flask_caching.Cache"
 SOCKET = "socket.socket"
 BCRYPT_EXT = "flask_bcrypt.Bcrypt"
 PATH = "pathlib.Path"
+SA_ENGINE = "sqlalchemy.Engine"
+SA_CONNECTION = "sqlalchemy.Connection"
+SA_PLAIN_SESSION = "sqlalchemy.orm.Session"
+SA_SESSIONMAKER = "sqlalchemy.orm.sessionmaker"
 
 #: Calls (qualified names) whose result is an object of a kind.
 CONSTRUCTORS: dict[str, str] = {
@@ -178,7 +182,16 @@ CONSTRUCTORS: dict[str, str] = {
     "socket.create_connection": SOCKET,
     "flask_bcrypt.Bcrypt": BCRYPT_EXT,
     "pathlib.Path": PATH,
+    "sqlalchemy.create_engine": SA_ENGINE,
+    "sqlalchemy.orm.Session": SA_PLAIN_SESSION,
+    "sqlalchemy.orm.sessionmaker": SA_SESSIONMAKER,
 }
+
+#: Calling an object of this kind makes an object of that kind (``SessionLocal()``).
+CALL_RETURNS: dict[str, str] = {SA_SESSIONMAKER: SA_PLAIN_SESSION}
+
+#: ``with open(...) as f``: file objects are not a catalogue kind.
+FILE_OPENERS = frozenset({"builtins.open", "io.open"})
 
 #: ``obj.attr`` (no call) that yields another kind.
 ATTRIBUTES: dict[str, dict[str, str]] = {
@@ -203,6 +216,8 @@ RETURNS: dict[str, dict[str, str]] = {
         "where", "group_by", "having", "distinct", "with_entities", "select_from")},
     PATH: {m: PATH for m in ("joinpath", "with_name", "with_suffix", "resolve", "absolute",
                              "expanduser")},
+    SA_ENGINE: {"connect": SA_CONNECTION, "begin": SA_CONNECTION},
+    SA_SESSIONMAKER: {"begin": SA_PLAIN_SESSION},
 }
 
 _SA = "async SQLAlchemy (AsyncSession)"
@@ -234,6 +249,21 @@ METHODS: dict[str, dict[str, Blocking]] = {
     FSA: _methods(FSA, ("paginate", "get_or_404", "first_or_404", "one_or_404", "create_all",
                         "drop_all"),
                   "database", Safety.PER_THREAD_SESSION, suggestion=_SA),
+    # plain SQLAlchemy: the engine (and its pool) is thread-safe, so a helper that checks out a
+    # connection or opens a session and is done with it moves as a whole. The connection or
+    # session itself is kept to the thread that made it: with SQLite (pysqlite,
+    # SingletonThreadPool for :memory:) the DBAPI connection is thread-affine.
+    SA_ENGINE: _methods(SA_ENGINE, ("connect", "begin"), "database", action=Action.MARK,
+                        suggestion="sqlalchemy.ext.asyncio.create_async_engine"),
+    SA_CONNECTION: _methods(SA_CONNECTION, ("execute", "scalar", "scalars", "commit", "rollback",
+                                            "exec_driver_sql"),
+                            "database", Safety.AFFINE, suggestion="AsyncConnection"),
+    SA_PLAIN_SESSION: _methods(SA_PLAIN_SESSION, ("execute", "scalar", "scalars", "get",
+                                                  "get_one", "commit", "flush", "refresh",
+                                                  "merge", "rollback"),
+                               "database", Safety.AFFINE, suggestion="AsyncSession"),
+    SA_SESSIONMAKER: _methods(SA_SESSIONMAKER, ("begin",), "database", action=Action.MARK,
+                              suggestion="async_sessionmaker"),
     PG_CONN: _methods(PG_CONN, ("commit", "rollback"), "database",
                       suggestion="psycopg 3 AsyncConnection / asyncpg"),
     PG_CURSOR: _methods(PG_CURSOR, ("execute", "executemany", "fetchone", "fetchall",

@@ -30,6 +30,10 @@ CLASSES = {
     B.SOCKET: ("socket", "socket"),
     B.BCRYPT_EXT: ("flask_bcrypt", "Bcrypt"),
     B.PATH: ("pathlib", "Path"),
+    B.SA_ENGINE: ("sqlalchemy", "Engine"),
+    B.SA_CONNECTION: ("sqlalchemy", "Connection"),
+    B.SA_PLAIN_SESSION: ("sqlalchemy.orm", "Session"),
+    B.SA_SESSIONMAKER: ("sqlalchemy.orm", "sessionmaker"),
 }
 
 
@@ -74,6 +78,7 @@ def test_methods_exist(kind):
 
 def test_every_kind_has_a_class_and_returns_are_known_kinds():
     assert set(B.METHODS) <= set(CLASSES)
+    assert all(k in CLASSES and v in CLASSES for k, v in B.CALL_RETURNS.items())
     for table in (B.RETURNS, B.ATTRIBUTES):
         for kind, members in table.items():
             assert kind in CLASSES or kind == B.MODEL_CLASS, kind
