@@ -20,8 +20,8 @@ import pytest
 from flask2quart import engine
 from tests.reliability.mutations import flask_modules
 
-N_FILES = 48
-ITERATIONS = int(os.environ.get("F2Q_KILL_ITERATIONS", "4"))
+N_FILES = 36
+ITERATIONS = int(os.environ.get("F2Q_KILL_ITERATIONS", "3"))
 # Atomicity does not depend on the phase; phase 1 keeps the test fast and its resumed
 # run converges to the one-shot result (phase 3 does not yet: test_known_issues.py).
 PHASE = "1"
@@ -72,7 +72,11 @@ def test_sigkill_never_leaves_a_partial_file(tmp_path):
 
     rnd = random.Random(9)
     mixed = 0
-    for it in range(ITERATIONS):
+    it = -1
+    while True:  # ITERATIONS kills; a few more if none has landed mid-write yet (busy machine)
+        it += 1
+        if it >= ITERATIONS and (mixed or it >= ITERATIONS + 3):
+            break
         root = tmp_path / f"run{it}"
         shutil.copytree(template, root)
         proc = _start(root)
@@ -82,7 +86,7 @@ def test_sigkill_never_leaves_a_partial_file(tmp_path):
             watch = root / changed[0]
             while watch.read_bytes() == original[changed[0]] and proc.poll() is None:
                 time.sleep(0.001)
-            time.sleep(rnd.uniform(0, write_phase))
+            time.sleep(rnd.uniform(0, 0.8 * write_phase))
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait(timeout=60)
 

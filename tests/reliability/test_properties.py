@@ -53,7 +53,7 @@ def test_mutated_flask_modules():
     """One mutated fixture module per example, alone in its project."""
     stats: Counter = Counter()
 
-    @ci_settings(45)
+    @ci_settings(35)
     @given(st.sampled_from(sorted(MODULES)), st.integers(0, 2**32), mutation_steps)
     def prop(name, seed, steps):
         src, applied = mutate(MODULES[name], seed, steps)
@@ -78,7 +78,7 @@ def test_mutated_flask_projects():
     """Whole fixture trees (cross-module propagation) with 1-3 modules mutated."""
     stats: Counter = Counter()
 
-    @ci_settings(6)
+    @ci_settings(5)
     @given(st.sampled_from(PROJECTS), st.integers(0, 2**32), st.lists(mutation_steps, min_size=1, max_size=3))
     def prop(project, seed, plan):
         with tempfile.TemporaryDirectory() as tmp:
@@ -114,7 +114,7 @@ def test_random_valid_python():
     use Flask) and after a Flask preamble (so the rules run over them)."""
     stats: Counter = Counter()
 
-    @ci_settings(40)
+    @ci_settings(30)
     @given(st.one_of(hypothesmith.from_grammar(), hypothesmith.from_node()), st.booleans())
     def prop(code, with_flask):
         source = (FLASK_PREAMBLE + code) if with_flask else code
