@@ -79,9 +79,14 @@ EXTENSIONS: dict[str, ExtensionFact] = {f.flask_module: f for f in (
         "runs through flask2quart.bridge; native: aiocache",
     ),
     ExtensionFact(
-        "flask_babel", "flask-babel", PERSON, "quart_babel", None,
-        "no mechanical swap yet: quart-babel's API differs from Flask-Babel 3/4 (locale "
-        "selectors, gettext/lazy_gettext imports) and it is not on the bridge; port by hand.",
+        "flask_babel", "flask-babel", SWAP, "quart_babel", "quart-babel==1.0.7",
+        "quart-babel 1.0.7 is a port of Flask-Babel 4 (same names, `Babel(app, "
+        "locale_selector=…, timezone_selector=…)`, pytz, works on Quart 0.22 and 0.23.1): the "
+        "imports move to quart_babel. Not swapped (not on the bridge; port by hand): "
+        "`import flask_babel`, `get_domain`/`get_translations` (in quart_babel.domain), or a "
+        "locale/timezone selector that is not a plain sync function or lambda free of request "
+        "body access and project calls (quart-babel calls it synchronously; phase 1 could make "
+        "it async).",
     ),
     ExtensionFact(
         "flask_session", "flask-session", PERSON, "quart_session", None,
@@ -323,3 +328,22 @@ LIMITER_SWAP_NOTE = (
     "one request per period/count is let through instead of a full new window; its 429 has a "
     "generic description instead of the limit and a Retry-After header, limited routes send "
     "RateLimit-Limit/-Remaining/-Reset headers, and default limits also count the static route")
+
+
+# --------------------------------------------------------------------------- Flask-Babel → quart-babel
+# quart_babel 1.0.7 copies Flask-Babel 4.0.0 (core.py/domain.py/formatters.py/locale.py/
+# timezone.py/utils.py side by side; same Babel methods); checked by
+# tests/phase1/test_extensions_more.py on Quart 0.22 and 0.23.1 (translations, plurals, lazy
+# strings, force_locale, formatters, Jinja i18n).
+BABEL_MODULE = "quart_babel"
+#: names exported by both flask_babel 4.0.0 and quart_babel 1.0.7 with the same meaning
+BABEL_NAMES = frozenset({
+    "Babel", "BabelConfiguration", "Domain", "LazyString", "_", "force_locale",
+    "format_currency", "format_date", "format_datetime", "format_decimal", "format_number",
+    "format_percent", "format_scientific", "format_time", "format_timedelta", "get_babel",
+    "get_locale", "get_timezone", "gettext", "lazy_gettext", "lazy_ngettext", "lazy_npgettext",
+    "lazy_pgettext", "ngettext", "npgettext", "pgettext", "refresh", "to_user_timezone", "to_utc",
+})
+#: selectors quart-babel calls synchronously (quart_babel/locale.py get_locale,
+#: timezone.py get_timezone): they must stay sync after phase 1
+BABEL_SELECTORS = frozenset({"locale_selector", "timezone_selector"})

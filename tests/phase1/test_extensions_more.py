@@ -358,3 +358,145 @@ def test_limiter_swapped_app_answers_like_flask(tmp_path, limiter_flask, label, 
         assert not want["retry_after"] and not want["ratelimit_headers"]
         assert have["retry_after"] == (have["status"] == 429), have
         assert have["ratelimit_headers"] == ("/free" not in have["step"]), have
+
+
+# ----------------------------------------------------------------------------- Flask-Babel
+BABEL_HEAD = "from flask import Flask, request\nfrom flask_babel import Babel, gettext\napp = Flask(__name__)\n"
+
+
+@pytest.mark.parametrize("src", [
+    "babel = Babel(app)",
+    "def pick():\n    return request.accept_languages.best_match(['en'])\n"
+    "babel = Babel(app, locale_selector=pick, timezone_selector=lambda: 'UTC')",
+    "babel = Babel()\ndef pick():\n    return request.args.get('lang')\n"
+    "babel.init_app(app, locale_selector=pick)",
+])
+def test_babel_swapped(tmp_path, src):
+    idx = _index(tmp_path, {"app.py": BABEL_HEAD + src + "\n"})
+    assert AX.extension_usage(idx) == {"flask_babel": "swap"}, AX.uses(idx, "flask_babel")
+
+
+@pytest.mark.parametrize("src,why", [
+    ("def pick():\n    return request.form.get('lang')\nBabel(app, locale_selector=pick)",
+     "request.form"),
+    ("def pick():\n    return request.get_json()['lang']\nBabel(app, locale_selector=pick)",
+     "request.get_json"),
+    ("def helper():\n    return 'en'\ndef pick():\n    return helper()\n"
+     "Babel(app, locale_selector=pick)", "project function"),
+    ("async def pick():\n    return 'en'\nBabel(app, locale_selector=pick)", "async function"),
+    ("import os\nBabel(app, locale_selector=os.getcwd)", "not a function of the project"),
+    ("Babel(app, timezone_selector=lambda: request.form['tz'])", "request.form"),
+    ("from flask_babel import get_translations\nt = get_translations", "not exported"),
+    ("import flask_babel\nflask_babel.gettext('x')", "module import"),
+])
+def test_babel_kept_for_a_person(tmp_path, src, why):
+    idx = _index(tmp_path, {"app.py": BABEL_HEAD + src + "\n"})
+    assert AX.extension_usage(idx) == {"flask_babel": "person"}
+    assert any(why in u.why for u in AX.uses(idx, "flask_babel") if not u.handled), \
+        [u.why for u in AX.uses(idx, "flask_babel")]
+
+
+def test_babel_rule_example_is_true(tmp_path):
+    from flask2quart.rules import load_all
+
+    (ex,) = load_all()["F2Q136"].examples
+    assert migrate_tree(tmp_path, {"app.py": ex.before})["app.py"] == ex.after
+
+
+BABEL_APP = """\
+from datetime import datetime
+from decimal import Decimal
+
+from flask import Flask, render_template_string, request
+from flask_babel import (Babel, _, force_locale, format_datetime, format_decimal, get_locale,
+                         gettext, lazy_gettext as _l, ngettext, to_user_timezone)
+
+app = Flask(__name__)
+app.config["BABEL_DEFAULT_TIMEZONE"] = "Europe/Berlin"
+
+TITLE = _l("Hello")
+
+
+def pick_locale():
+    return request.args.get("lang") or request.accept_languages.best_match(["en", "de", "fr"])
+
+
+babel = Babel(app, locale_selector=pick_locale)
+
+
+@app.route("/")
+def index():
+    n = int(request.args.get("n", "1"))
+    with force_locale("fr"):
+        fr = gettext("Hello")
+    when = datetime(2024, 5, 6, 7, 8, 9)
+    return {"hello": gettext("Hello"), "title": str(TITLE), "u": _("Hello"), "fr": fr,
+            "apples": ngettext("%(num)d apple", "%(num)d apples", n),
+            "when": format_datetime(when), "local": str(to_user_timezone(when)),
+            "dec": format_decimal(Decimal("1234.5")), "locale": str(get_locale())}
+
+
+@app.route("/t")
+def page():
+    return render_template_string(
+        "{{ _('Hello') }} {{ ngettext('%(num)d apple', '%(num)d apples', 3) }} "
+        "{{ 1234.5|decimalformat }}")
+"""
+
+BABEL_DRIVER = r"""
+import asyncio, importlib, inspect, json, sys
+sys.path.insert(0, sys.argv[1])
+app = importlib.import_module("app").app
+
+async def maybe(x):
+    return await x if inspect.isawaitable(x) else x
+
+async def main():
+    c = app.test_client()
+    out = {}
+    for path, headers in (("/", {}), ("/?n=3", {"Accept-Language": "de-DE,de;q=0.9"}),
+                          ("/?lang=fr", {}), ("/t", {"Accept-Language": "de"}), ("/t", {})):
+        r = await maybe(c.get(path, headers=headers))
+        out[f"{path} {headers}"] = [r.status_code, await maybe(r.get_data(as_text=True))]
+    print(json.dumps(out))
+
+asyncio.run(main())
+"""
+
+
+def _babel_tree(d: Path, source: str) -> None:
+    from babel.messages.catalog import Catalog
+    from babel.messages.mofile import write_mo
+
+    (d / "app.py").write_text(source)
+    for loc, hello, apples in (("de", "Hallo", ("%(num)d Apfel", "%(num)d Äpfel")),
+                               ("fr", "Bonjour", ("%(num)d pomme", "%(num)d pommes"))):
+        cat = Catalog(locale=loc)
+        cat.add("Hello", hello)
+        cat.add(("%(num)d apple", "%(num)d apples"), apples)
+        target = d / "translations" / loc / "LC_MESSAGES"
+        target.mkdir(parents=True)
+        with open(target / "messages.mo", "wb") as fh:
+            write_mo(fh, cat)
+
+
+@pytest.fixture(scope="module")
+def babel_flask(tmp_path_factory):
+    d = tmp_path_factory.mktemp("flask")
+    _babel_tree(d, BABEL_APP)
+    return _drive(interpreters()[0][1], d, BABEL_DRIVER)
+
+
+@pytest.mark.parametrize("label,python", interpreters())
+def test_babel_swapped_app_answers_like_flask(tmp_path, babel_flask, label, python):
+    out = migrate_tree(tmp_path, {"app.py": BABEL_APP})["app.py"]
+    assert "from quart_babel import" in out and "flask_babel" not in out
+    assert "flask2quart.bridge" not in out
+    app_dir = tmp_path / "quart"
+    app_dir.mkdir()
+    _babel_tree(app_dir, out)
+    got = _drive(python, app_dir, BABEL_DRIVER)
+    # the translations really are used (a broken selector would answer in English)
+    assert "Hallo" in babel_flask["/?n=3 {'Accept-Language': 'de-DE,de;q=0.9'}"][1]
+    assert "Bonjour" in babel_flask["/?lang=fr {}"][1]
+    assert got == babel_flask
