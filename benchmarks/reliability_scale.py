@@ -8,6 +8,7 @@ edits byte-identical, and a second run (after writing) is a no-op.
     .venv/bin/python benchmarks/reliability_scale.py            # all packages below
     .venv/bin/python benchmarks/reliability_scale.py flask quart # some
     .venv/bin/python benchmarks/reliability_scale.py --json out.json
+    .venv/bin/python benchmarks/reliability_scale.py --fixtures    # + every fixture tree
 
 Prints one line per package and a total: files processed, changed, crashes, failures
 to compile, non-idempotent files, untouched-lines violations, refusals (files the tool
@@ -46,12 +47,15 @@ def package_dir(name: str) -> Path | None:
     return Path(list(spec.submodule_search_locations)[0])
 
 
+FIXTURES = ROOT / "fixtures"
+
+
 def check_package(name: str, spans: bool = True) -> dict:
-    src = package_dir(name)
+    src = FIXTURES / name if name.startswith(("apps/", "cases/")) else package_dir(name)
     if src is None:
         return {"package": name, "missing": True}
     with tempfile.TemporaryDirectory(prefix="f2q-scale-") as tmp:
-        root = Path(tmp) / name
+        root = Path(tmp) / name.replace("/", "_")
         shutil.copytree(src, root, ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "*.so"))
         t0 = time.perf_counter()
         out = check_tree(root, spans=spans)
@@ -77,7 +81,11 @@ def main(argv=None) -> int:
     ap.add_argument("packages", nargs="*", default=PACKAGES)
     ap.add_argument("--json", type=Path, help="write every figure (and every problem) as JSON")
     ap.add_argument("--no-spans", action="store_true", help="skip the untouched-lines check (faster)")
+    ap.add_argument("--fixtures", action="store_true", help="also every fixtures/apps/* and cases/*/*/before tree")
     args = ap.parse_args(argv)
+    if args.fixtures:
+        args.packages = list(args.packages) + [p.relative_to(FIXTURES).as_posix() for p in sorted(
+            (FIXTURES / "apps").iterdir()) + sorted((FIXTURES / "cases").glob("*/*/before"))]
     rows = []
     head = f"{'package':18} {'files':>6} {'changed':>7} {'crash':>5} {'compile':>7} {'non-idem':>8} {'untouch':>7} {'refused':>7} {'s':>6}"
     print(head)
@@ -87,7 +95,7 @@ def main(argv=None) -> int:
         if r.get("missing"):
             print(f"{name:18} not installed")
             continue
-        print(f"{name:18} {r['files']:6} {r['changed']:7} {r['crashes']:5} {len(r['compile_failures']):7} "
+        print(f"{name[-18:]:18} {r['files']:6} {r['changed']:7} {r['crashes']:5} {len(r['compile_failures']):7} "
               f"{len(r['not_idempotent']):8} {len(r['untouched_changed']):7} {len(r['refused']):7} {r['seconds']:6}",
               flush=True)
         for key in ("crash", "compile_failures", "not_idempotent", "untouched_changed", "refused"):

@@ -16,7 +16,9 @@ What counts as a *touched region* (the checkable form of "code the tool did not 
 change is byte-identical"): each edit anchors at source lines (its span, or its line).
 An anchor line is widened to the statement that owns it — a whole simple statement, or
 the header (decorators … ``:``) of a compound one — because an edit may re-render the
-statement it sits in (``await`` plus parentheses, a rewritten multi-line import).
+statement it sits in (``await`` plus parentheses, a rewritten multi-line import); a
+``ReplaceStatement`` also owns the blank and comment lines right above it (LibCST's
+leading lines, removed with a removed statement).
 ``AddImport`` edits may touch top-level ``from <module> import`` lines of their module
 and insert lines anywhere up to the end of the module's last top-level import.
 Original lines outside every region must be copied verbatim; new lines may only appear
@@ -125,12 +127,18 @@ def touched(text: str, script: list[E.Edit]) -> tuple[set[int], int]:
     """(1-based original lines an edit may rewrite, last line of the import zone)."""
     tree = ast.parse(text)
     ranges = _own_ranges(tree)
+    src_lines = text.splitlines()
     lines: set[int] = set()
     for edit in script:
         for anchor in _anchor_lines(edit):
             owners = [r for r in ranges if r[0] <= anchor <= r[1]]
             if owners:
                 lo, hi = min(owners, key=lambda r: r[1] - r[0])
+                if isinstance(edit, E.ReplaceStatement):
+                    # a replaced/removed statement takes its leading blank and comment
+                    # lines along (they belong to it in LibCST)
+                    while lo > 1 and (not src_lines[lo - 2].strip() or src_lines[lo - 2].lstrip().startswith("#")):
+                        lo -= 1
                 lines.update(range(lo, hi + 1))
             else:
                 lines.add(anchor)

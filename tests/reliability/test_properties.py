@@ -142,3 +142,22 @@ def test_random_valid_python():
     print(stats)
     assert stats["examples"] >= 10, stats
     assert stats["changed"] >= 0.8 * stats["flask"] > 0, stats
+
+
+def test_every_fixture_case_as_is():
+    """Every ``fixtures/cases/*/*/before`` tree, unmutated (the apps run in
+    benchmarks/reliability_scale.py --fixtures and, mutated, above)."""
+    cases = sorted(p for p in PROJECTS if p.name == "before")
+    assert len(cases) > 20
+    changed = 0
+    for case in cases:
+        with tempfile.TemporaryDirectory() as tmp:
+            root = Path(tmp) / "proj"
+            shutil.copytree(case, root, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+            out = check_tree(root)
+            try:
+                assert_safe(out)
+            except AssertionError as exc:
+                raise AssertionError(f"{case}: {exc}") from None
+            changed += bool(out.changed)
+    assert changed >= 0.8 * len(cases)
