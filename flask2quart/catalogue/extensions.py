@@ -90,8 +90,13 @@ EXTENSIONS: dict[str, ExtensionFact] = {f.flask_module: f for f in (
     ),
     ExtensionFact(
         "flask_session", "flask-session", PERSON, "quart_session", None,
-        "not on the bridge (a Flask SessionInterface; Quart awaits its methods); quart-session "
-        "has redis/memcached/mongodb/null backends only; port by hand.",
+        "not on the bridge (a Flask SessionInterface; Quart awaits its methods). quart-session "
+        "3.0.0 imports and serves sessions on Quart 0.22 and 0.23.1, but it is no mechanical "
+        "swap of Flask-Session 0.8: backends redis/memcached/mongodb/null only (no filesystem, "
+        "sqlalchemy, cachelib, dynamodb); SESSION_REDIS must become a redis.asyncio client and "
+        "memcached needs aiomcache; stored sessions are TaggedJSON under uuid4 ids (Flask-Session "
+        "0.8: msgpack, token_urlsafe ids), so existing sessions are dropped; SESSION_PROTECTION / "
+        "SESSION_REVERSE_PROXY are its own options. Port by hand.",
     ),
     ExtensionFact(
         "flask_compress", "flask-compress", SWAP, "quart_compress", "quart-compress==0.2.1",
@@ -116,8 +121,11 @@ EXTENSIONS: dict[str, ExtensionFact] = {f.flask_module: f for f in (
     ),
     ExtensionFact(
         "flask_sock", "flask-sock", PERSON, "quart", None,
-        "WSGI websocket hijacking; rewrite each `@sock.route` as a native `@app.websocket` "
-        "handler (`await websocket.receive()` / `await websocket.send()`).",
+        "WSGI websocket hijacking; rewrite each `@sock.route('/ws') def h(ws)` as a native "
+        "`@app.websocket('/ws') async def h()` handler (`ws.receive()` → `await "
+        "websocket.receive()`, `ws.send(x)` → `await websocket.send(x)`, `ws.close()` → `await "
+        "websocket.close(1000)`; `receive(timeout=…)` → `asyncio.wait_for`). Quart accepts the "
+        "connection at the first send/receive, flask-sock before the handler runs.",
     ),
     ExtensionFact(
         "flask_socketio", "flask-socketio", PERSON, "socketio", None,
