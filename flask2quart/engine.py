@@ -15,13 +15,16 @@ from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable
 
 from flask2quart import edits as E
 from flask2quart.analysis import facts as F
 from flask2quart.analysis.index import ProjectIndex
 from flask2quart.analysis.project import Project, load_project
 from flask2quart.rules import REGISTRY, load_all
+
+if TYPE_CHECKING:
+    from flask2quart.cache import Cache
 
 
 @dataclass
@@ -193,8 +196,9 @@ def transform_source(raw: bytes, script: list[E.Edit]) -> bytes:
     out = new.bytes
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        compile(out, "<migrated>", "exec", flags=ast.PyCF_ONLY_AST | 0, dont_inherit=True)
-        compile(out, "<migrated>", "exec", dont_inherit=True)  # 'await' outside async, etc.
+        # one full compile: it parses too (same SyntaxError as an AST-only compile) and
+        # catches what the parser accepts but the compiler does not ('await' outside async)
+        compile(out, "<migrated>", "exec", dont_inherit=True)
     return out
 
 
@@ -208,8 +212,18 @@ def _transform_job(args):
 
 def run(paths: list[Path], phase: int = 1, *, excludes: Iterable[str] = (), jobs: int = 1,
         select: set[str] | None = None,
-        progress: Callable[[str, int, int], None] | None = None) -> RunResult:
-    """Compute every change for ``paths`` without writing anything."""
+        progress: Callable[[str, int, int], None] | None = None,
+        cache: "Cache | None" = None) -> RunResult:
+    """Compute every change for ``paths`` without writing anything.
+
+    With a :class:`flask2quart.cache.Cache`, an unchanged project (same files, tool, phase,
+    selection, excludes) returns the stored result without parsing anything, and otherwise
+    only files whose bytes or edit script changed are transformed again."""
+    key = None
+    if cache is not None:
+        key, hit = _cached_run(cache, paths, list(excludes), phase, select)
+        if hit is not None:
+            return hit
     project = load_project(paths, list(excludes))
     facts = analyse(project, phase)
     scripts = plan(project, facts, phase, select)
@@ -221,7 +235,8 @@ def run(paths: list[Path], phase: int = 1, *, excludes: Iterable[str] = (), jobs
     by_rel = {f.rel: f for f in project.files}
     jobs_in = [(rel, by_rel[rel].raw, script) for rel, script in scripts.items()
                if not isinstance(script, str)]
-    outputs = _run_jobs(jobs_in, jobs, progress)
+    outputs = _cached_jobs(cache, jobs_in, jobs, progress) if cache is not None else \
+        _run_jobs(jobs_in, jobs, progress)
     for src in project.files:
         script = scripts.get(src.rel)
         if not script:
@@ -245,7 +260,79 @@ def run(paths: list[Path], phase: int = 1, *, excludes: Iterable[str] = (), jobs
         results.append(res)
     results.extend(_project_files(project, phase, select, facts))
     results.sort(key=lambda r: r.rel)
+    if key is not None:
+        _store_run(cache, key, results)
     return RunResult(project.root, phase, results, facts)
+
+
+def _cached_run(cache, paths, excludes, phase, select):
+    """(project key, cached RunResult or None). Reads every input file once, parses none."""
+    import fnmatch
+
+    from flask2quart.analysis.project import PROJECT_FILE_PATTERNS, iter_files, module_name
+
+    def is_project_file(path, rel):
+        return any(fnmatch.fnmatch(rel, pat) or fnmatch.fnmatch(path.name, pat)
+                   for pat in PROJECT_FILE_PATTERNS)
+
+    links: list[Path] = []
+    root, files = iter_files(paths, excludes, links)
+    inputs = []
+    for path in files:
+        rel = path.relative_to(root).as_posix() if path.is_relative_to(root) else path.name
+        if path.suffix != ".py" and not is_project_file(path, rel):
+            continue
+        try:
+            raw = path.read_bytes()
+        except OSError:
+            return None, None  # let the real run report it
+        module = module_name(path, root)[0] if path.suffix == ".py" else ""
+        inputs.append((rel, module, raw))
+    for link in links:
+        try:
+            target = os.readlink(link)
+        except OSError:
+            target = "?"
+        inputs.append((link.as_posix(), "<link>", target.encode()))
+    key = cache.project_key(root, phase, select, excludes, inputs)
+    stored = cache.get_run(key)
+    if stored is None:
+        return key, None
+    raws = {rel: raw for rel, _, raw in inputs}
+    results = []
+    for rel, path, status, new, rules, markers, error in stored:
+        path = Path(path)
+        old = raws.get(rel, b"")
+        if status == "changed" and not old and path.exists():
+            return key, None  # a file the run would create appeared meanwhile
+        results.append(FileResult(path, rel, status, old, old if new is None else new,
+                                  Counter(rules), [MarkerInfo(*m) for m in markers], error))
+    return key, RunResult(root, phase, results, None)
+
+
+def _store_run(cache, key, results) -> None:
+    cache.put_run(key, [
+        (r.rel, str(r.path), r.status, None if r.new == r.old else r.new, dict(r.rules),
+         [(m.code, m.line, m.message) for m in r.markers], r.error)
+        for r in results
+    ])
+
+
+def _cached_jobs(cache, jobs_in, jobs: int, progress):
+    """:func:`_run_jobs` with per-file results from the cache (key: bytes + edit script)."""
+    out, todo, keys = {}, [], {}
+    for job in jobs_in:
+        rel, raw, script = job
+        keys[rel] = k = cache.transform_key(raw, script)
+        hit = cache.get_transform(k)
+        if hit is not None:
+            out[rel] = tuple(hit)
+        else:
+            todo.append(job)
+    for rel, value in _run_jobs(todo, jobs, progress).items():
+        out[rel] = value
+        cache.put_transform(keys[rel], value)
+    return out
 
 
 def _run_jobs(jobs_in, jobs: int, progress) -> dict[str, tuple[bytes | None, str | None]]:

@@ -327,6 +327,7 @@ class ProjectIndex:
         self.param_kinds: dict[tuple[str, str], Kind] = {}
         self._kind_cache: dict[int, Kind | None] = {}
         self._returned_busy: set = set()
+        self._own_nodes: dict[ast.AST, list[ast.AST]] = {}
         self._ctor_calls: dict[str, list[tuple[ast.Call, Scope]]] | None = None
 
     # ------------------------------------------------------------------ utils
@@ -794,6 +795,15 @@ class ProjectIndex:
         yielded (they are evaluated as part of this function's body); callers
         check :meth:`scope_of_node` where that matters.
         """
+        # memoized per scope (the trees are never mutated after indexing): detectors and
+        # analyses walk the same scopes many times
+        cached = self._own_nodes.get(scope.node)
+        if cached is None:
+            cached = self._own_nodes[scope.node] = list(self._walk_own(scope))
+        return iter(cached)
+
+    @staticmethod
+    def _walk_own(scope: Scope) -> Iterator[ast.AST]:
         node = scope.node
         body = node.body if isinstance(node, (ast.Module, *FuncNode, ast.ClassDef)) else [node]
         stack = list(reversed(body))

@@ -107,6 +107,15 @@ def colourize_diff(text: str) -> str:
     return "".join(out)
 
 
+def _cache(disabled: bool, settings: Settings):
+    """The result cache (keyed also by the settings the engine does not see), or None."""
+    if disabled:
+        return None
+    from flask2quart.cache import Cache
+
+    return Cache(extra=repr((settings.target_quart, sorted(settings.tables.items(), key=str))))
+
+
 @click.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--phase", type=click.IntRange(1, 3), default=None,
@@ -127,8 +136,11 @@ def colourize_diff(text: str) -> str:
 @click.option("--ignore", multiple=True, metavar="CODE", help="Never apply these rule codes (adds to config).")
 @click.option("-q", "--quiet", is_flag=True, help="Only print errors.")
 @click.option("-v", "--verbose", is_flag=True, help="List the rules applied to every file.")
+@click.option("--no-cache", is_flag=True,
+              help="Do not read or write the result cache ($FLASK2QUART_CACHE_DIR, else "
+                   "$XDG_CACHE_HOME/flask2quart or ~/.cache/flask2quart; safe to delete).")
 def migrate(paths, phase, dry_run, show_diff, check, jobs, exclude, report, fmt, allow_dirty, select,
-            ignore, quiet, verbose):
+            ignore, quiet, verbose, no_cache):
     """Rewrite a Flask project (PATHS: project directory or files) for Quart.
 
     \b
@@ -161,7 +173,7 @@ def migrate(paths, phase, dry_run, show_diff, check, jobs, exclude, report, fmt,
     progress, stop = tty_progress("transforming", quiet)
     try:
         result = engine.run(list(paths), phase, excludes=(*settings.exclude, *exclude), jobs=jobs,
-                            select=rules, progress=progress)
+                            select=rules, progress=progress, cache=_cache(no_cache, settings))
     finally:
         stop()
 
