@@ -500,3 +500,15 @@ def test_babel_swapped_app_answers_like_flask(tmp_path, babel_flask, label, pyth
     assert "Hallo" in babel_flask["/?n=3 {'Accept-Language': 'de-DE,de;q=0.9'}"][1]
     assert "Bonjour" in babel_flask["/?lang=fr {}"][1]
     assert got == babel_flask
+
+
+@pytest.mark.parametrize("src,req,want", [
+    (LIMITER_HEAD + "limiter = Limiter(get_remote_address, app=app)\n", "flask-limiter==4.1.1",
+     "quart-rate-limiter==0.12.1"),
+    (BABEL_HEAD + "babel = Babel(app)\n", "Flask-Babel>=4", "quart-babel==1.0.7"),
+])
+def test_swaps_rewrite_requirements(tmp_path, src, req, want):
+    out = migrate_tree(tmp_path, {"app.py": src, "requirements.txt": f"flask==3.1.3\n{req}\n"})
+    assert want in out["requirements.txt"]
+    assert req.lower() not in out["requirements.txt"].lower()
+    assert "flask2quart" not in out["requirements.txt"]  # nothing on the bridge
