@@ -69,6 +69,8 @@ UNPARSABLE = {
     "utf16-no-cookie": FL.encode("utf-16"),
     "wrong-cookie": b"# coding: no-such-codec\n" + FL.encode(),
     "recursion": (FL + "x = " + "+".join(["1"] * 20000) + "\n").encode(),  # RecursionError in ast
+    # parses, but the recursive analysis overflowed the stack and crashed the whole run
+    "deep-chain": (FL + "x = " + " + ".join(['"s"'] * 900) + "\n").encode(),
     "syntax-error": FL.encode() + b"def f(:\n",
 }
 
