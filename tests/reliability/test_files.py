@@ -262,3 +262,41 @@ def test_diff_applies_with_git_apply(tmp_path, name):
     subprocess.run(["git", "apply", "x.patch"], cwd=tmp_path, check=True)
     assert (tmp_path / "app.py").read_bytes() == expected
     assert (tmp_path / "keep.py").read_bytes() == b"x = 1\r\n"
+
+
+# ---------------------------------------------------------------------- internal errors
+
+def test_internal_errors_fail_one_file_and_the_run_goes_on(tmp_path, monkeypatch):
+    """A rule that raises on one file, and an applier that raises on another: both are
+    reported as failed with the error, left untouched, and the other files migrate."""
+    from flask2quart import apply as apply_mod
+
+    for name in ("a.py", "bomb_detect.py", "bomb_apply.py", "z.py"):
+        (tmp_path / name).write_bytes(FL.encode())
+    real_detectors = engine._detectors
+
+    class Bomb:
+        info = type("Info", (), {"code": "F2Q000", "phase": 1})()
+
+        def detect(self, ctx):
+            if ctx.source.rel == "bomb_detect.py":
+                raise KeyError("planted")
+            return []
+
+    monkeypatch.setattr(engine, "_detectors", lambda phase, select: [*real_detectors(phase, select), Bomb()])
+    real_apply = apply_mod.apply_edits
+
+    def apply_edits(module, script):
+        if "bomb_apply" in module.code:
+            raise RuntimeError("planted applier failure")
+        return real_apply(module, script)
+
+    monkeypatch.setattr(apply_mod, "apply_edits", apply_edits)
+    (tmp_path / "bomb_apply.py").write_bytes(FL.encode() + b"# bomb_apply\n")
+    result = engine.run([tmp_path], 3)
+    status = {f.rel: f for f in result.files}
+    assert status["a.py"].status == status["z.py"].status == "changed"
+    assert status["bomb_detect.py"].status == "failed" and "KeyError" in status["bomb_detect.py"].error
+    assert status["bomb_apply.py"].status == "failed" and "planted applier" in status["bomb_apply.py"].error
+    for name in ("bomb_detect.py", "bomb_apply.py"):
+        assert status[name].new in (b"", status[name].old)
