@@ -18,8 +18,6 @@ def findings(ctx: RuleContext) -> list[Finding]:
     for f in analysis_for(ctx.facts, ctx.phase).findings(ctx.module.source.module):
         if f.scope.module is not ctx.source:
             continue
-        if ctx.phase >= 3 and f.entry is not None and B.handled_by_phase3(f.entry.name):
-            continue  # phase 3 rewrites it to httpx
         out.append(f)
     return out
 

@@ -419,8 +419,25 @@ class BlockingAnalysis:
             if entry is not None and entry.name in self.config.ignore:
                 entry = None
         if entry is not None and self.phase >= 3 and B.handled_by_phase3(entry.name):
-            return None, None  # phase 3 rewrites it (requests → httpx)
+            if self._phase3_keeps(call, ev) is not True:
+                return None, None  # phase 3 rewrites it (requests → httpx)
         return entry, origin
+
+    def _phase3_keeps(self, call: ast.Call, ev: Scope) -> bool | None:
+        """Phase 3's per-call answer (``flask2quart.catalogue.http.rewritten_by_phase3``): True
+        when it leaves this ``requests`` call on requests (then phase 2 may still move it off
+        the loop); None when it does not say."""
+        per_call = B.phase3_per_call()
+        fn = ev
+        while fn is not None and not isinstance(fn.node, FuncNode):
+            fn = fn.parent
+        if per_call is None or fn is None:
+            return None
+        try:
+            answer = per_call(self.facts, fn, call)
+        except Exception:  # the other phase's internal error: keep to the name-level answer
+            return None
+        return None if answer is None else not answer
 
     def _escapes(self, fn: Scope, call: ast.Call) -> bool:
         """Does the object a constructor call makes leave ``fn`` (returned, stored)?"""

@@ -352,6 +352,27 @@ def handled_by_phase3(name: str) -> bool:
     return name.startswith(PHASE3_PREFIXES)
 
 
+#: Ask phase 3 call by call (``rewritten_by_phase3``) and move the ``requests`` calls it keeps?
+#: Off: the agreed contract is the name-level ``handled_by_phase3`` (phase 3's case trees expect
+#: every ``requests`` call left to it); switch on together with the phase-3 owner.
+PHASE3_PER_CALL = False
+
+
+def phase3_per_call():
+    """``flask2quart.catalogue.http.rewritten_by_phase3(facts, scope, call) -> bool | None`` when
+    the phase-3 catalogue has it: True = phase 3 rewrites this call, False = it keeps it on
+    requests (with a marker), None = not a requests call it plans. None while
+    :data:`PHASE3_PER_CALL` is off."""
+    if not PHASE3_PER_CALL:
+        return None
+    try:
+        from flask2quart.catalogue import http
+    except ImportError:
+        return None
+    fn = getattr(http, "rewritten_by_phase3", None)
+    return fn if callable(fn) else None
+
+
 def lookup_method(kind: str | None, method: str) -> Blocking | None:
     if kind is None:
         return None

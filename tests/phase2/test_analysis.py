@@ -164,41 +164,17 @@ def test_requests_left_to_phase3(tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "flask2quart.catalogue.http", fake)
     monkeypatch.setattr(cat, "http", fake, raising=False)
     assert _replaced_lines(tmp_path / "c", 3) == [8, 9]
+    # phase 3's per-call answer (when switched on): a call it keeps on requests is phase 2's again
+    fake.handled_by_phase3 = lambda name: name.startswith("requests.")
+    fake.rewritten_by_phase3 = lambda facts, scope, call: call.lineno != 10
+    assert _replaced_lines(tmp_path / "d", 3) == [8]  # off: the name-level contract
+    from flask2quart.catalogue import blocking as B
+    monkeypatch.setattr(B, "PHASE3_PER_CALL", True)
+    assert _replaced_lines(tmp_path / "e", 3) == [8, 10]
 
 
-def test_helper_using_flask_login_or_session_stays_on_loop(tmp_path):
-    out = migrate_tree(tmp_path, {
-        "app.py": """\
-            import time
-            from flask import Flask, session
-            from flask_login import current_user, login_user
-
-            app = Flask(__name__)
-
-            def slow_name():
-                time.sleep(0.1)
-                return current_user.name
-
-            def slow_login(user):
-                time.sleep(0.1)
-                login_user(user)
-
-            def slow_remember(v):
-                time.sleep(0.1)
-                session["v"] = v
-
-            def slow_ok(v):
-                time.sleep(0.1)
-                return session.get("v") == v
-
-            @app.route("/")
-            def index():
-                slow_login(object())
-                slow_remember(1)
-                return slow_name() if slow_ok(1) else ""
-            """,
-    }, phase=2)
-    text = out["app.py"]
-    assert "    # flask2quart: F2Q281 blocking helper kept on the loop: uses `flask_login.login_user`" in text
-    assert "    # flask2quart: F2Q281 blocking helper kept on the loop: mutates `session`" in text
-    assert "return slow_name() if await asyncio.to_thread(slow_ok, 1) else \"\"" in text
+def test_real_phase3_catalogue_takes_every_requests_call(tmp_path):
+    """With the real phase-3 catalogue (per-call answers off): every requests call is phase 3's."""
+    if importlib.util.find_spec("flask2quart.catalogue.http") is None:
+        return  # phase 3 not there: covered by the fallback above
+    assert _replaced_lines(tmp_path, 3) == [8]
