@@ -115,7 +115,10 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=3000)
     parser.add_argument("--no-aa", action="store_true", help="measure verify without the A/A baseline run")
     parser.add_argument("--rounds", type=int, default=2, help="alternate raw/verify this many times; best of each")
+    parser.add_argument("--quick", action="store_true", help="CI size: 300 requests, one round")
     args = parser.parse_args()
+    if args.quick:
+        args.requests, args.rounds = 300, 1
     with tempfile.TemporaryDirectory(prefix="f2q-bench-") as tmp:
         work = Path(tmp)
         corpus = work / "corpus.jsonl"
