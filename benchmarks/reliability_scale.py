@@ -10,9 +10,11 @@ edits byte-identical, and a second run (after writing) is a no-op.
     .venv/bin/python benchmarks/reliability_scale.py --json out.json
     .venv/bin/python benchmarks/reliability_scale.py --fixtures    # + every fixture tree
 
-Prints one line per package and a total: files processed, changed, crashes, failures
-to compile, non-idempotent files, untouched-lines violations, refusals (files the tool
-reported and left alone, e.g. not parsable by this Python or by LibCST), seconds.
+Prints one line per package and a total: files processed, changed, crashes, outputs that
+fail to compile, rewrites *rejected* by the engine's own compile check (reported and left
+untouched: a rule bug, but no corruption), non-idempotent files, untouched-lines
+violations, other refusals (files reported and left alone, e.g. not parsable by this
+Python or by LibCST), seconds.
 Exit status 1 when any crash, compile failure, idempotency or untouched-lines violation.
 """
 
@@ -60,7 +62,7 @@ def check_package(name: str, spans: bool = True) -> dict:
         t0 = time.perf_counter()
         out = check_tree(root, spans=spans)
         seconds = time.perf_counter() - t0
-    refused = [(rel, err) for rel, err in out.failed if rel not in out.compile_failures]
+    refused = [(rel, err) for rel, err in out.failed if rel not in out.compile_rejected]
     return {
         "package": name,
         "files": out.files,
@@ -68,6 +70,7 @@ def check_package(name: str, spans: bool = True) -> dict:
         "crashes": 1 if out.crash else 0,
         "crash": out.crash,
         "compile_failures": out.compile_failures,
+        "compile_rejected": out.compile_rejected,
         "not_idempotent": out.not_idempotent,
         "tolerated_known_issues": out.tolerated,
         "untouched_changed": out.untouched_changed,
@@ -87,7 +90,8 @@ def main(argv=None) -> int:
         args.packages = list(args.packages) + [p.relative_to(FIXTURES).as_posix() for p in sorted(
             (FIXTURES / "apps").iterdir()) + sorted((FIXTURES / "cases").glob("*/*/before"))]
     rows = []
-    head = f"{'package':18} {'files':>6} {'changed':>7} {'crash':>5} {'compile':>7} {'non-idem':>8} {'untouch':>7} {'refused':>7} {'s':>6}"
+    head = (f"{'package':18} {'files':>6} {'changed':>7} {'crash':>5} {'compile':>7} {'rejected':>8} "
+            f"{'non-idem':>8} {'untouch':>7} {'refused':>7} {'s':>6}")
     print(head)
     for name in args.packages:
         r = check_package(name, spans=not args.no_spans)
@@ -96,19 +100,20 @@ def main(argv=None) -> int:
             print(f"{name:18} not installed")
             continue
         print(f"{name[-18:]:18} {r['files']:6} {r['changed']:7} {r['crashes']:5} {len(r['compile_failures']):7} "
-              f"{len(r['not_idempotent']):8} {len(r['untouched_changed']):7} {len(r['refused']):7} {r['seconds']:6}",
+              f"{len(r['compile_rejected']):8} {len(r['not_idempotent']):8} {len(r['untouched_changed']):7} {len(r['refused']):7} {r['seconds']:6}",
               flush=True)
-        for key in ("crash", "compile_failures", "not_idempotent", "untouched_changed", "refused"):
+        for key in ("crash", "compile_failures", "compile_rejected", "not_idempotent", "untouched_changed",
+                    "refused"):
             if r[key]:
                 print(f"    {key}: {str(r[key])[:300]}")
     done = [r for r in rows if not r.get("missing")]
     total = {k: sum((len(r[k]) if isinstance(r[k], list) else r[k]) for r in done)
-             for k in ("files", "changed", "crashes", "compile_failures", "not_idempotent",
+             for k in ("files", "changed", "crashes", "compile_failures", "compile_rejected", "not_idempotent",
                        "untouched_changed", "refused", "tolerated_known_issues")}
     total["seconds"] = round(sum(r["seconds"] for r in done), 1)
     total["packages"] = len(done)
     print(f"{'TOTAL':18} {total['files']:6} {total['changed']:7} {total['crashes']:5} "
-          f"{total['compile_failures']:7} {total['not_idempotent']:8} {total['untouched_changed']:7} "
+          f"{total['compile_failures']:7} {total['compile_rejected']:8} {total['not_idempotent']:8} {total['untouched_changed']:7} "
           f"{total['refused']:7} {total['seconds']:6}")
     print(f"python {sys.version.split()[0]}, phase 3 (every phase), {total['packages']} packages")
     if args.json:

@@ -71,7 +71,8 @@ class Outcome:
     files: int = 0
     changed: int = 0
     failed: list[tuple[str, str]] = field(default_factory=list)        # (rel, first error line)
-    compile_failures: list[str] = field(default_factory=list)          # rel
+    compile_failures: list[str] = field(default_factory=list)          # rel: changed, does not compile
+    compile_rejected: list[str] = field(default_factory=list)          # rel: the engine's check caught it
     not_idempotent: list[str] = field(default_factory=list)            # rel
     untouched_changed: list[tuple[str, str]] = field(default_factory=list)  # (rel, detail)
     tolerated: list[str] = field(default_factory=list)  # run 2 only added KNOWN_ISSUES markers
@@ -230,7 +231,7 @@ def check_tree(root: Path, phase: int = PHASE, *, spans: bool = True, write: boo
         if f.status == "failed":
             out.failed.append((f.rel, (f.error or "no error message").splitlines()[0]))
             if f.error and ("<migrated>" in f.error.splitlines()[0] or f.error.startswith("SyntaxError")):
-                out.compile_failures.append(f.rel)
+                out.compile_rejected.append(f.rel)  # caught by the engine: reported, untouched
             if f.new and f.new != f.old:
                 out.untouched_changed.append((f.rel, "failed file has new bytes"))
             continue
