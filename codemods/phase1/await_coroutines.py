@@ -114,7 +114,7 @@ class AwaitCoroutines(Rule):
             sites = list(facts.direct_sites.get(scope, ())) if scope.kind == "function" else \
                 list(direct_sites(facts, scope))
             for call, callee, _ev in facts.calls.get(scope, ()):
-                if callee in facts.async_funcs and not is_generator(callee.node):
+                if callee in facts.async_funcs and not callee.is_async and not is_generator(callee.node):
                     sites.append(AwaitSite(call, f"call to {callee.qualname}", PROJECT_CALL_CODE))
             if scope in wrapper_params:
                 fname = wrapper_params[scope]

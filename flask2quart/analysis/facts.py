@@ -363,6 +363,21 @@ def _cli_runner_tests(facts: ProjectFacts, scopes: list[Scope]) -> None:
                 break
 
 
+def _yields_from(node: ast.AST) -> bool:
+    """Does this function's own body use ``yield from`` (nested functions not counted)?"""
+    if not isinstance(node, FuncNode):
+        return False
+    stack = list(node.body)
+    while stack:
+        n = stack.pop()
+        if isinstance(n, ast.YieldFrom):
+            return True
+        if isinstance(n, (*FuncNode, ast.ClassDef, ast.Lambda)):
+            continue
+        stack.extend(ast.iter_child_nodes(n))
+    return False
+
+
 def _fixpoint(facts: ProjectFacts, scopes: list[Scope]) -> None:
     work: list[Scope] = []
 
@@ -370,6 +385,10 @@ def _fixpoint(facts: ProjectFacts, scopes: list[Scope]) -> None:
         if s in facts.async_funcs:
             return
         if s in facts.must_sync:
+            return
+        if _yields_from(s.node):
+            # `yield from` has no async-generator form: a person must rewrite it
+            facts.conflicts.append((s, s.node, f"{why}, but it is a generator using `yield from`"))
             return
         facts.async_funcs.add(s)
         facts.why_async.setdefault(s, why)
@@ -416,6 +435,10 @@ def _fixpoint(facts: ProjectFacts, scopes: list[Scope]) -> None:
                              f"decorated by async wrapper {deco.qualname} but {facts.must_sync[target]}"))
                     else:
                         make_async(target, f"decorated by {deco.qualname}")
+        if s.is_async:
+            # async in the source already: its callers got a coroutine before and still do
+            # (asyncio.run(f()), create_task(f()), gather(...)); nothing to propagate
+            continue
         for caller, call in facts.callers.get(s, []):
             if caller in facts.async_funcs:
                 continue

@@ -102,6 +102,8 @@ def canonical(qualname: str | None) -> str | None:
     """
     if not qualname:
         return None
+    if qualname in BRIDGE_NAMES:
+        return BRIDGE_NAMES[qualname]
     for quart_side, flask_side in _REVERSE_RENAMES.items():
         if qualname == quart_side:
             qualname = flask_side
@@ -118,6 +120,10 @@ def canonical(qualname: str | None) -> str | None:
 
 
 _REVERSE_RENAMES = {v: k for k, v in RENAMES.items()}
+#: Names phase 1 writes that stand for a framework name (a project migrated onto the
+#: extension bridge creates its app with flask2quart.bridge.Quart, a quart.Quart subclass).
+BRIDGE_NAMES: dict[str, str] = {"flask2quart.bridge.Quart": f"{FW}.Flask",
+                                "flask2quart.bridge.app.Quart": f"{FW}.Flask"}
 _SUBMODULES_REEXPORTED = {
     "helpers", "globals", "templating", "wrappers", "app", "blueprints", "json", "ctx",
     "signals", "config",

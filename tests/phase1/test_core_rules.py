@@ -248,3 +248,48 @@ def test_jobs_give_the_same_result(tmp_path):
     two = engine.run([app_dir], 1, jobs=2)
     assert [(f.rel, f.new) for f in one.files] == [(f.rel, f.new) for f in two.files]
     assert len(one.changed) > 5
+
+
+def test_calls_to_functions_already_async_are_left_alone(tmp_path):
+    # a coroutine handed to asyncio.run / create_task was a coroutine in Flask too
+    src = '''\
+        import asyncio
+
+        from flask import Flask
+
+        app = Flask(__name__)
+
+
+        async def fetch():
+            return [1]
+
+
+        def warm_cache():
+            return asyncio.run(fetch())
+
+
+        @app.route("/")
+        async def index():
+            task = asyncio.create_task(fetch())
+            return {"n": len(await task)}
+        '''
+    out = migrate_one(tmp_path, src)
+    assert "asyncio.run(fetch())" in out
+    assert "def warm_cache():" in out and "async def warm_cache" not in out
+    assert "asyncio.create_task(fetch())" in out
+
+
+def test_yield_from_generator_is_marked_not_made_async(tmp_path):
+    src = '''\
+        from flask import Flask, request
+
+        app = Flask(__name__)
+
+
+        def rows():
+            payload = request.get_json()
+            yield from payload["rows"]
+        '''
+    out = migrate_one(tmp_path, src)
+    assert "async def rows" not in out
+    assert "# flask2quart: F2Q193" in out and "yield from" in out

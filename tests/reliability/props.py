@@ -43,10 +43,8 @@ PHASE = 3  # every phase: includes whatever phase 2/3 rules exist
 # run *inserts* nothing but ``# flask2quart: CODE`` marker lines of these codes; anything
 # else is still a violation. Remove a code when its reproducer turns green.
 KNOWN_ISSUES: dict[str, str] = {
-    # (F2Q280's second-run marker, found here, was fixed upstream: its reproducer turned green)
-    "F2Q382": "phase 3: second run adds the marker: an app created with Quart from "
-              "flask2quart.bridge is not counted as an app creation site "
-              "(test_known_issues.py::test_f2q382_bridge_app_idempotent)",
+    # (F2Q280 and F2Q382 second-run markers, found here, were fixed: their reproducers are
+    # regression tests in test_known_issues.py)
 }
 
 

@@ -1,8 +1,10 @@
-"""Minimal reproducers of property violations in rules this suite does not own.
+"""Minimal reproducers of property violations found by this suite in the rules.
 
-Each is ``xfail(strict=True)``: it turns into a failure (XPASS) the day the rule is
-fixed, so the code can then be removed from ``props.KNOWN_ISSUES`` and is checked by
-every property test again.
+Each started as ``xfail(strict=True)`` and is now a plain regression test: the rule was
+fixed (phase 1: calls to functions that were already ``async def`` are left alone, a
+``yield from`` generator is marked instead of made async; phase 3: an app created with
+``flask2quart.bridge.Quart`` counts as an app creation site). New reproducers go here as
+strict xfails, with their code in ``props.KNOWN_ISSUES`` until fixed.
 """
 
 from __future__ import annotations
@@ -31,8 +33,6 @@ ASYNCIO_RUN = '''\
     '''
 
 
-@pytest.mark.xfail(strict=True, reason="phase 1 F2Q104 rewrites asyncio.run(coro()) into "
-                   "asyncio.run(await coro()) (and F2Q103 makes the caller async): wrong code")
 def test_asyncio_run_argument_is_not_awaited(tmp_path):
     root = tmp_path / "proj"
     root.mkdir()
@@ -41,8 +41,6 @@ def test_asyncio_run_argument_is_not_awaited(tmp_path):
     assert b"asyncio.run(await" not in f.new, f.new.decode()
 
 
-@pytest.mark.xfail(strict=True, reason="phase 1 F2Q103 makes a generator using `yield from` async "
-                   "(SyntaxError, caught by the engine's compile check: the file fails)")
 def test_generator_with_yield_from_is_not_made_async(tmp_path):
     root = tmp_path / "proj"
     root.mkdir()
@@ -52,9 +50,6 @@ def test_generator_with_yield_from_is_not_made_async(tmp_path):
     assert f.status != "failed", f.error
 
 
-@pytest.mark.xfail(strict=True, reason="phase 3 F2Q382: after phase 1 swaps in `Quart` from "
-                   "flask2quart.bridge (an extension stays on the bridge), the second run no longer "
-                   "sees an app creation site and adds a marker: not idempotent")
 def test_f2q382_bridge_app_idempotent(tmp_path):
     root = tmp_path / "proj"
     root.mkdir()
