@@ -53,6 +53,7 @@ class _Applier(cst.CSTTransformer):
         self.replaces: dict[E.Span, E.Replace] = {}
         self.call_edits: dict[E.Span, list[E.Edit]] = defaultdict(list)
         self.async_defs: set[tuple[int, str]] = set()
+        self.def_edits: dict[tuple[int, str], list[E.Edit]] = defaultdict(list)
         self.decorators: dict[tuple[int, str], list[str]] = defaultdict(list)
         self.async_withs: set[tuple[int, int]] = set()
         self.async_fors: set[tuple[int, int]] = set()
@@ -72,6 +73,9 @@ class _Applier(cst.CSTTransformer):
                 self.call_edits[e.span].append(e)
             elif isinstance(e, E.MakeAsync):
                 self.async_defs.add((e.line, e.name))
+            elif isinstance(e, (E.RemoveParam, E.PrependStatement)):
+                if e not in self.def_edits[(e.line, e.name)]:
+                    self.def_edits[(e.line, e.name)].append(e)
             elif isinstance(e, E.AddDecorator):
                 if e.decorator not in self.decorators[(e.line, e.name)]:
                     self.decorators[(e.line, e.name)].append(e.decorator)
@@ -94,7 +98,7 @@ class _Applier(cst.CSTTransformer):
         self.pending = (
             len(self.awaits) + len(self.replaces) + len(self.call_edits) + len(self.async_defs)
             + len(self.async_withs) + len(self.statements) + len(self.markers)
-            + len(self.rewrites) + len(self.async_fors)
+            + len(self.rewrites) + len(self.async_fors) + len(self.def_edits)
         )
 
     # -- helpers ---------------------------------------------------------------
@@ -227,6 +231,9 @@ class _Applier(cst.CSTTransformer):
             self.placed += 1
             if updated_node.asynchronous is None:
                 updated_node = updated_node.with_changes(asynchronous=cst.Asynchronous())
+        for edit in self.def_edits.pop(key, ()):
+            self.placed += 1
+            updated_node = _def_edit(updated_node, edit)
         extra = self.decorators.pop(key, None)
         if extra:
             have = {_EMPTY_MODULE.code_for_node(d.decorator) for d in updated_node.decorators}
@@ -307,6 +314,48 @@ class _Applier(cst.CSTTransformer):
         return self._mark(o, u)
 
 
+def _def_edit(node: cst.FunctionDef, edit: E.Edit) -> cst.FunctionDef:
+    """Apply a RemoveParam / PrependStatement to one def."""
+    if isinstance(edit, E.RemoveParam):  # a positional parameter (posonly or regular)
+        params = node.params
+        for field in ("posonly_params", "params"):
+            group = list(getattr(params, field))
+            names = [p.name.value for p in group]
+            if edit.param not in names:
+                continue
+            i = names.index(edit.param)
+            del group[i]
+            if group and i == len(group):  # the last one went: the new last has no comma
+                group[-1] = group[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+            changes: dict = {field: group}
+            if field == "posonly_params" and not group:
+                changes["posonly_ind"] = cst.MaybeSentinel.DEFAULT
+            return node.with_changes(params=params.with_changes(**changes))
+        raise ApplyError(f"no positional parameter {edit.param} in def {node.name.value}")
+    assert isinstance(edit, E.PrependStatement)
+    body = node.body
+    if not isinstance(body, cst.IndentedBlock):
+        raise ApplyError(f"def {node.name.value}: one-line body")
+    stmts = list(body.body)
+    at = 1 if stmts and _is_docstring(stmts[0]) else 0
+    new = cst.parse_statement(edit.statement)
+    if _EMPTY_MODULE.code_for_node(new).strip() in {
+            _EMPTY_MODULE.code_for_node(s.with_changes(leading_lines=[])).strip()
+            for s in stmts[at:at + 1]}:
+        return node  # already there (second run)
+    if at < len(stmts):  # comments above the old first statement stay above the new one
+        new = new.with_changes(leading_lines=stmts[at].leading_lines)
+        stmts[at] = stmts[at].with_changes(leading_lines=[])
+    stmts.insert(at, new)
+    return node.with_changes(body=body.with_changes(body=stmts))
+
+
+def _is_docstring(stmt: cst.BaseStatement) -> bool:
+    return (isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1
+            and isinstance(stmt.body[0], cst.Expr)
+            and isinstance(stmt.body[0].value, (cst.SimpleString, cst.ConcatenatedString)))
+
+
 def apply_edits(module: cst.Module, script: Sequence[E.Edit]) -> cst.Module:
     """Return ``module`` with every edit applied; raise ApplyError if one cannot be placed."""
     applier = _Applier(script)
@@ -315,6 +364,7 @@ def apply_edits(module: cst.Module, script: Sequence[E.Edit]) -> cst.Module:
         len(applier.awaits) + len(applier.replaces) + len(applier.call_edits)
         + len(applier.async_defs) + len(applier.async_withs) + len(applier.statements)
         + len(applier.markers) + len(applier.rewrites) + len(applier.async_fors)
+        + len(applier.def_edits)
     )
     if leftovers:
         raise ApplyError(
@@ -323,7 +373,8 @@ def apply_edits(module: cst.Module, script: Sequence[E.Edit]) -> cst.Module:
                 repr(x)
                 for x in [*applier.awaits, *applier.replaces, *applier.call_edits,
                           *applier.async_defs, *applier.async_withs, *applier.statements,
-                          *applier.markers, *applier.rewrites, *applier.async_fors][:5]
+                          *applier.markers, *applier.rewrites, *applier.async_fors,
+                          *applier.def_edits][:5]
             )
         )
     if applier.imports:

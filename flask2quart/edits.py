@@ -68,6 +68,25 @@ class MakeAsync(Edit):
 
 
 @dataclass(frozen=True)
+class RemoveParam(Edit):
+    """Remove parameter ``param`` from the signature of def ``name`` on ``line``."""
+
+    line: int
+    name: str
+    param: str
+
+
+@dataclass(frozen=True)
+class PrependStatement(Edit):
+    """Insert ``statement`` (source text, one simple statement) as the first statement of the
+    body of def ``name`` on ``line`` (after its docstring)."""
+
+    line: int
+    name: str
+    statement: str
+
+
+@dataclass(frozen=True)
 class AsyncWith(Edit):
     """The ``with`` statement starting at ``line`` becomes ``async with``."""
 

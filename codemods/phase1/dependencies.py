@@ -130,6 +130,7 @@ class Plan:
         self.spec = requires_python(root) if root is not None else None
         self.quart, self.unverified = quart_lines(self.spec)
         self.swaps: dict[str, str] = {}   # normalised flask distribution → quart requirement
+        self.drops: set[str] = set()      # normalised flask distributions a swap removes
         self.bridge: str | None = None
         if index is not None:
             try:  # lazily: the extension analysis loads every rule module
@@ -141,13 +142,16 @@ class Plan:
                     fact = X.EXTENSIONS.get(mod)
                     if verdict == X.SWAP and fact and fact.quart_requirement:
                         self.swaps[_norm(fact.flask_distribution)] = fact.quart_requirement
+                    elif verdict == X.SWAP and fact and fact.drops_distribution:
+                        self.drops.add(_norm(fact.flask_distribution))
                 if A.uses_bridge(index):
                     self.bridge = f"{X.BRIDGE_REQUIREMENT}=={__version__}"
             except ImportError:  # pragma: no cover - extension support not installed
                 pass
 
     def replacement(self, req: str) -> list[str] | None:
-        """New requirement strings for one requirement (without comment), or None."""
+        """New requirement strings for one requirement (without comment), or None; an empty
+        list removes the requirement (a swap to something Quart has natively)."""
         m = _NAME.match(req)
         if m is None:
             return None
@@ -157,6 +161,8 @@ class Plan:
             lines = list(self.quart)
         elif name in self.swaps:
             lines = [self.swaps[name]]
+        elif name in self.drops:
+            return []
         else:
             return None
         if marker_:
@@ -272,6 +278,10 @@ class FrameworkDependency:
                 out.append(line)
                 continue
             count += 1
+            if not new:  # dropped: the line goes (a setup.cfg key keeps its `key =` line)
+                if prefix:
+                    out.append(f"{prefix.rstrip()}{eol}")
+                continue
             is_fw = _norm(_NAME.match(m.group("req")).group("name")) == C.FRAMEWORK_DISTRIBUTION
             if is_fw and reg in ("", "install_requires"):
                 new = new + additions
@@ -360,6 +370,11 @@ class FrameworkDependency:
         marks = []
         alone = re.match(r"""^(?P<indent>\s*)(?P<q>["'])[^"']*(?P=q)\s*,?\s*(?P<comment>#.*)?$""",
                          line.rstrip("\r\n"))
+        if alone and len(hits) == 1 and hits[0][1] == []:
+            return "", 1, []          # a dropped requirement on its own line
+        hits = [(m, r) for m, r in hits if r]  # inline: a dropped one stays (no list surgery)
+        if not hits:
+            return line, 0, []
         pieces, last = [], 0
         for m, new in hits:
             if _norm(_NAME.match(m.group("body")).group("name")) == C.FRAMEWORK_DISTRIBUTION:

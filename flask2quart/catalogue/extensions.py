@@ -27,6 +27,9 @@ class ExtensionFact:
     quart_module: str | None       # "quart_cors"
     quart_requirement: str | None  # requirement for a swap, e.g. "quart-cors==0.8.0"
     advice: str
+    #: a swap whose Quart side needs no package (Quart has it natively): the dependency rule
+    #: removes the Flask distribution from the requirements instead of replacing it
+    drops_distribution: bool = False
 
 
 SWAP, BRIDGE, PERSON = "swap", "bridge", "person"
@@ -120,12 +123,18 @@ EXTENSIONS: dict[str, ExtensionFact] = {f.flask_module: f for f in (
         "or a Limiter bound inside a function.",
     ),
     ExtensionFact(
-        "flask_sock", "flask-sock", PERSON, "quart", None,
-        "WSGI websocket hijacking; rewrite each `@sock.route('/ws') def h(ws)` as a native "
-        "`@app.websocket('/ws') async def h()` handler (`ws.receive()` → `await "
-        "websocket.receive()`, `ws.send(x)` → `await websocket.send(x)`, `ws.close()` → `await "
-        "websocket.close(1000)`; `receive(timeout=…)` → `asyncio.wait_for`). Quart accepts the "
-        "connection at the first send/receive, flask-sock before the handler runs.",
+        "flask_sock", "flask-sock", SWAP, "quart", None,
+        "`@sock.route('/ws') def h(ws)` becomes a native `@app.websocket('/ws') async def h()` "
+        "handler that accepts first (flask-sock accepts before the handler runs); "
+        "`ws.receive()` → `await websocket.receive()`, `ws.send(x)` → `await websocket.send(x)`, "
+        "`ws.close(reason, message)` → `await websocket.close(reason, message)`; flask-sock is "
+        "dropped from the requirements (Quart has websockets). Not swapped (not on the bridge; "
+        "port by hand): `ws.receive(timeout=…)` (simple-websocket returns None on timeout), "
+        "`ws.connected`, `ws` passed elsewhere or used another way, try/except in a handler "
+        "(flask-sock raises ConnectionClosed on a disconnect, Quart cancels the handler: "
+        "asyncio.CancelledError), `request` in a handler (Quart: `websocket`), another "
+        "decorator on a handler, route options, SOCK_SERVER_OPTIONS.",
+        drops_distribution=True,
     ),
     ExtensionFact(
         "flask_socketio", "flask-socketio", PERSON, "socketio", None,
@@ -355,3 +364,40 @@ BABEL_NAMES = frozenset({
 #: selectors quart-babel calls synchronously (quart_babel/locale.py get_locale,
 #: timezone.py get_timezone): they must stay sync after phase 1
 BABEL_SELECTORS = frozenset({"locale_selector", "timezone_selector"})
+
+
+# --------------------------------------------------------------------------- Flask-Sock → Quart websockets
+# Read from flask_sock 0.7.0 (__init__.py: Sock(app=None), init_app registers the blueprint
+# "__flask_sock" holding routes declared before an app was known, route(path, bp=None, **kw)
+# calls f(ws, *args, **kwargs) after the handshake, swallows ConnectionClosed, then ws.close()),
+# simple_websocket 1.1.0 (ws.py Base.send/receive(timeout=None)/close(reason=None, message=None):
+# close sends CloseConnection(reason or 1000, message)) and quart 0.22.0 / 0.23.1
+# (wrappers/websocket.py receive/send/accept/close(code, reason=""), asgi.py accept_connection is
+# idempotent); checked by tests/phase1/test_extensions_more.py on Quart 0.22 and 0.23.1.
+SOCK_MODULE = "quart"
+SOCK_CLASS = "flask_sock.Sock"
+SOCK_NAMES = frozenset({SOCK_CLASS})
+SOCK_ROUTE = "route"                   # @sock.route(path, bp=None)
+SOCK_ROUTE_BP = "bp"
+SOCK_INIT_APP = "init_app"
+SOCK_WEBSOCKET = "websocket"           # @app.websocket(path) / @bp.websocket(path)
+#: Sock() without an app collects routes on this blueprint and init_app registers it (the same
+#: endpoint names, "__flask_sock.<handler>")
+SOCK_BLUEPRINT = 'Blueprint("__flask_sock", __name__)'
+SOCK_BLUEPRINT_CLASS = "Blueprint"
+SOCK_REGISTER = "{app}.register_blueprint({sock})"
+#: the Quart object a handler talks to instead of its ``ws`` parameter
+SOCK_WEBSOCKET_OBJECT = "websocket"
+#: flask-sock accepts the connection before the handler runs; Quart at the first send/receive
+#: (or never, if the handler does neither): the swap accepts first
+SOCK_ACCEPT = "await websocket.accept()"
+#: ws methods → (Quart template, allowed positional count, allowed keywords)
+SOCK_METHODS = {
+    "receive": ("await websocket.receive()", 0, ()),
+    "send": ("await websocket.send({a0})", 1, ()),
+    "close": ("await websocket.close({code}{reason})", 2, ("reason", "message")),
+}
+SOCK_CLOSE_DEFAULT = "1000"            # simple-websocket: CloseConnection(reason or 1000, …)
+SOCK_CONFIG = "SOCK_SERVER_OPTIONS"
+#: names whose use in a handler body keeps the extension (no exact Quart counterpart)
+SOCK_REQUEST = "request"               # Quart's request context is absent in a websocket

@@ -512,3 +512,159 @@ def test_swaps_rewrite_requirements(tmp_path, src, req, want):
     assert want in out["requirements.txt"]
     assert req.lower() not in out["requirements.txt"].lower()
     assert "flask2quart" not in out["requirements.txt"]  # nothing on the bridge
+
+
+# ----------------------------------------------------------------------------- Flask-Sock
+SOCK_HEAD = "from flask import Flask\nfrom flask_sock import Sock\napp = Flask(__name__)\nsock = Sock(app)\n"
+
+
+@pytest.mark.parametrize("src", [
+    "@sock.route('/ws')\ndef h(ws):\n    ws.send(ws.receive())",
+    "@sock.route('/ws/<n>')\ndef h(ws, n):\n    while True:\n        ws.send(n)",
+    "@sock.route('/ws')\ndef h(ws):\n    ws.close()",
+])
+def test_sock_swapped(tmp_path, src):
+    idx = _index(tmp_path, {"app.py": SOCK_HEAD + src + "\n"})
+    assert AX.extension_usage(idx) == {"flask_sock": "swap"}
+
+
+@pytest.mark.parametrize("src,why", [
+    ("@sock.route('/ws')\ndef h(ws):\n    ws.send(ws.receive(timeout=5))", "returns None"),
+    ("@sock.route('/ws')\ndef h(ws):\n    while ws.connected:\n        ws.send('x')",
+     "used other than"),
+    ("@sock.route('/ws')\ndef h(ws):\n    ws.ping()", "no exact Quart counterpart"),
+    ("def f(ws):\n    pass\n@sock.route('/ws')\ndef h(ws):\n    f(ws)", "used other than"),
+    ("from simple_websocket import ConnectionClosed\n@sock.route('/ws')\ndef h(ws):\n"
+     "    try:\n        ws.receive()\n    except ConnectionClosed:\n        pass", "CancelledError"),
+    ("@sock.route('/ws')\ndef h(ws):\n    ws.close()\n    ws.send('x')", "not followed"),
+    ("@sock.route('/ws')\ndef h(ws):\n    ws.send(request.args['a'])", "`request`"),
+    ("app.config['SOCK_SERVER_OPTIONS'] = {'ping_interval': 5}", "SOCK_SERVER_OPTIONS"),
+    ("@sock.route('/ws', websocket=True)\ndef h(ws):\n    pass", "other arguments"),
+])
+def test_sock_kept_for_a_person(tmp_path, src, why):
+    idx = _index(tmp_path, {"app.py": SOCK_HEAD + src + "\n"})
+    assert AX.extension_usage(idx) == {"flask_sock": "person"}
+    assert any(why in u.why for u in AX.uses(idx, "flask_sock") if not u.handled)
+
+
+def test_sock_rule_example_is_true(tmp_path):
+    from flask2quart.rules import load_all
+
+    (ex,) = load_all()["F2Q137"].examples
+    assert migrate_tree(tmp_path, {"app.py": ex.before})["app.py"] == ex.after
+
+
+@pytest.mark.parametrize("kept", [False, True])
+def test_sock_swap_drops_the_requirement(tmp_path, kept):
+    body = ("@sock.route('/ws')\ndef h(ws):\n    " + ("f(ws)" if kept else "ws.send('x')") + "\n")
+    out = migrate_tree(tmp_path, {
+        "app.py": SOCK_HEAD + body,
+        "requirements.txt": "flask==3.1.3\nflask-sock==0.7.0  # ws\nrequests\n",
+        "pyproject.toml": '[project]\nname = "x"\ndependencies = [\n    "flask==3.1.3",\n'
+                          '    "flask-sock==0.7.0",\n]\n',
+    })
+    for name in ("requirements.txt", "pyproject.toml"):
+        assert ("flask-sock==0.7.0" in out[name]) == kept, out[name]
+        assert "quart==" in out[name]
+    assert "requests" in out["requirements.txt"]
+
+
+SOCK_APP = (Path(__file__).parents[2] / "fixtures" / "cases" / "phase1" / "ext-sock-swap"
+            / "before" / "app.py").read_text()
+
+#: the conversations: path, what the client sends after each receive ("" = only receive)
+SOCK_SCRIPT = [
+    ["/echo", ["a", "b", "bye"]],
+    ["/room/kim", [None, "abc"]],
+]
+
+SOCK_FLASK_DRIVER = r"""
+import importlib, json, sys, threading
+sys.path.insert(0, sys.argv[1])
+from werkzeug.serving import make_server
+from simple_websocket import Client, ConnectionClosed
+app = importlib.import_module("app").create_app()
+server = make_server("127.0.0.1", 0, app, threaded=True)
+threading.Thread(target=server.serve_forever, daemon=True).start()
+out = {}
+for path, sends in json.loads(sys.argv[2]):
+    ws = Client.connect(f"ws://127.0.0.1:{server.server_port}{path}")
+    got = []
+    for s in sends:
+        if s is not None:
+            ws.send(s)
+        try:
+            got.append(ws.receive(timeout=5))
+        except ConnectionClosed:
+            got.append(["closed", ws.close_reason, ws.close_message])
+            break
+    else:
+        try:
+            got.append(ws.receive(timeout=5))
+        except ConnectionClosed:
+            got.append(["closed", ws.close_reason, ws.close_message])
+    out[path] = got
+server.shutdown()
+print(json.dumps(out))
+"""
+
+SOCK_QUART_DRIVER = r"""
+import asyncio, importlib, json, sys
+sys.path.insert(0, sys.argv[1])
+app = importlib.import_module("app").create_app()
+
+async def main():
+    out = {}
+    client = app.test_client()
+    for path, sends in json.loads(sys.argv[2]):
+        got = []
+        async with client.websocket(path) as ws:
+            async def recv():
+                try:
+                    return await asyncio.wait_for(ws.receive(), 5)
+                except Exception as exc:  # the server closed
+                    code = getattr(exc, "args", [None])[0] if exc.args else None
+                    return ["closed", code]
+            for s in sends:
+                if s is not None:
+                    await ws.send(s)
+                got.append(await recv())
+                if isinstance(got[-1], list):
+                    break
+            else:
+                got.append(await recv())
+        out[path] = got
+    print(json.dumps(out))
+
+asyncio.run(main())
+"""
+
+
+@pytest.mark.parametrize("label,python", interpreters())
+def test_sock_swapped_app_talks_like_flask(tmp_path, label, python):
+    import sys as _sys
+
+    script = json.dumps(SOCK_SCRIPT)
+    flask_dir = tmp_path / "flask"
+    flask_dir.mkdir()
+    (flask_dir / "app.py").write_text(SOCK_APP)
+    (flask_dir / "_driver.py").write_text(SOCK_FLASK_DRIVER)
+    proc = subprocess.run([_sys.executable, str(flask_dir / "_driver.py"), str(flask_dir), script],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    want = json.loads(proc.stdout.strip().splitlines()[-1])
+    out = migrate_tree(tmp_path / "m", {"app.py": SOCK_APP})["app.py"]
+    assert "from flask_sock" not in out and "websocket.accept()" in out
+    quart_dir = tmp_path / "quart"
+    quart_dir.mkdir()
+    (quart_dir / "app.py").write_text(out)
+    (quart_dir / "_driver.py").write_text(SOCK_QUART_DRIVER)
+    proc = subprocess.run([python, str(quart_dir / "_driver.py"), str(quart_dir), script],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    got = json.loads(proc.stdout.strip().splitlines()[-1])
+    # the close frame's code/reason is not compared: Quart's test client does not report it
+    # the same way on 0.22 and 0.23.1; both sides must have seen the server close
+    norm = {k: [m if isinstance(m, str) else "closed" for m in v] for k, v in want.items()}
+    assert norm == {"/echo": ["a", "b", "closed"], "/room/kim": ["hello kim", "ABC", "closed"]}
+    assert {k: [m if isinstance(m, str) else "closed" for m in v] for k, v in got.items()} == norm
