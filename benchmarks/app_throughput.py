@@ -176,6 +176,22 @@ def _wait_ready(port: int, path: str, proc: subprocess.Popen, timeout: float = 3
     raise SystemExit(f"server on {port} not ready after {timeout} s")
 
 
+def _drain(port: int, timeout: float = 120.0) -> None:
+    """Wait until the server answers /ping within 0.5 s: a sync server may still be working
+    through the queue of the previous point (cancelled clients' requests stay queued)."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5) as s:
+                s.settimeout(0.5)
+                s.sendall(b"GET /ping HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                if s.recv(12).startswith(b"HTTP/1.1 200"):
+                    return
+        except OSError:
+            pass
+        time.sleep(0.5)
+
+
 def _start(cmd: list[str], cwd: Path, env: dict, port: int, ready_path: str) -> subprocess.Popen:
     proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE, start_new_session=True)
@@ -210,7 +226,8 @@ def migrate_copy(dst: Path) -> dict:
         raise SystemExit(f"migrate failed ({proc.returncode}):\n{proc.stderr}")
     src = (dst / "app.py").read_text()
     return {"requests_left": "requests.get(" in src, "httpx": "httpx.AsyncClient" in src,
-            "summary": (proc.stdout + proc.stderr).strip().splitlines()[-1]}
+            "summary": next((ln for ln in (proc.stdout + proc.stderr).splitlines()
+                             if ln.startswith("rewrote")), "")}
 
 
 # ----------------------------------------------------------------------------- plot
@@ -299,6 +316,7 @@ def main(argv=None) -> int:
             try:
                 for endpoint in ("/io", "/db"):
                     for c in levels:
+                        _drain(port)
                         r = measure(name, port, endpoint, c, duration, warmup).row()
                         rows.append(r)
                         print(f"{name:16} {endpoint:8} {c:5} {r['rps']:9.1f} {r['p50_ms']:8.1f} "
