@@ -245,6 +245,7 @@ def plot(rows: list[dict], out: Path, title: str) -> None:
             if pts:
                 ax.plot([c for c, _ in pts], [v for _, v in pts], style, label=server)
         ax.set_xscale("log")
+        ax.set_ylim(bottom=0)
         ax.set_xlabel("concurrent connections")
         ax.set_ylabel("requests/s")
         ax.set_title(f"GET {endpoint}")
