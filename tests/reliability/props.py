@@ -18,7 +18,8 @@ An anchor line is widened to the statement that owns it — a whole simple state
 the header (decorators … ``:``) of a compound one — because an edit may re-render the
 statement it sits in (``await`` plus parentheses, a rewritten multi-line import); a
 ``ReplaceStatement`` also owns the blank and comment lines right above it (LibCST's
-leading lines, removed with a removed statement).
+leading lines, removed with a removed statement); ``PrependStatement`` inserts before
+the first statement of a def's body (after its docstring).
 ``AddImport`` edits may touch top-level ``from <module> import`` lines of their module
 and insert lines anywhere up to the end of the module's last top-level import.
 Original lines outside every region must be copied verbatim; new lines may only appear
@@ -122,6 +123,23 @@ def _anchor_lines(edit: E.Edit) -> list[int]:
     return [line] if line else []
 
 
+def insertion_points(tree: ast.Module, script: list[E.Edit]) -> set[int]:
+    """Lines before which an edit inserts new lines without touching the neighbours:
+    ``PrependStatement`` goes first in a def's body (after its docstring)."""
+    points: set[int] = set()
+    prepend = {(e.line, e.name) for e in script if type(e).__name__ == "PrependStatement"}
+    if not prepend:
+        return points
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.body and any(
+                name == node.name and (line == node.lineno or any(d.lineno == line for d in node.decorator_list))
+                for line, name in prepend):
+            points.add(node.body[0].lineno)
+            if len(node.body) > 1:
+                points.add(node.body[1].lineno)
+    return points
+
+
 def touched(text: str, script: list[E.Edit]) -> tuple[set[int], int]:
     """(1-based original lines an edit may rewrite, last line of the import zone)."""
     tree = ast.parse(text)
@@ -164,6 +182,7 @@ def untouched_violations(old: bytes, new: bytes, text: str, script: list[E.Edit]
     Greedy earliest matching decides this exactly (as for subsequences).
     """
     lines, import_zone = touched(text, script)
+    breaks = insertion_points(ast.parse(text), script)
     a = old.splitlines(keepends=True)
     b = new.splitlines(keepends=True)
     runs: list[tuple[int, int]] = []  # [start, end) in a, 0-based
@@ -173,7 +192,7 @@ def untouched_violations(old: bytes, new: bytes, text: str, script: list[E.Edit]
             i += 1
             continue
         j = i + 1
-        while i >= import_zone and j < len(a) and j + 1 not in lines:
+        while i >= import_zone and j < len(a) and j + 1 not in lines and j + 1 not in breaks:
             j += 1
         runs.append((i, j))
         i = j
