@@ -140,11 +140,19 @@ def uses_bridge(index: ProjectIndex) -> bool:
     return X.BRIDGE in extension_usage(index).values()
 
 
+_RULES_LOADED = False
+
+
 def _load_rules() -> None:
-    # swap analysers live next to their rules (codemods/phase1/ext_*.py)
+    # swap analysers live next to their rules (codemods/phase1/ext_*.py); importing them
+    # once per process registers every analyser, later calls would only re-list packages
+    global _RULES_LOADED
+    if _RULES_LOADED:
+        return
     from flask2quart.rules import load_all
 
     load_all()
+    _RULES_LOADED = True
 
 
 @dataclass(frozen=True)
