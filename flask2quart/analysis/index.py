@@ -300,6 +300,9 @@ class ModuleInfo:
     parents: dict[ast.AST, ast.AST]
 
 
+_EXPR_SCOPES = (ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+
+
 class ProjectIndex:
     """Names, scopes and kinds across every module of a project."""
 
@@ -328,6 +331,7 @@ class ProjectIndex:
         self._kind_cache: dict[int, Kind | None] = {}
         self._returned_busy: set = set()
         self._own_nodes: dict[ast.AST, list[ast.AST]] = {}
+        self._expr_scope_memo: dict[str, dict[ast.AST, ast.AST | None]] = {}
         self._ctor_calls: dict[str, list[tuple[ast.Call, Scope]]] | None = None
 
     # ------------------------------------------------------------------ utils
@@ -823,6 +827,17 @@ class ProjectIndex:
 
     def innermost_scope(self, scope: Scope, node: ast.AST) -> Scope:
         """The scope a node of ``scope``'s body evaluates in (lambda/comprehension aware)."""
+        name = scope.module.module
+        if node is not scope.node and name in self.modules \
+                and not isinstance(scope.node, _EXPR_SCOPES):
+            # ``scope`` is a module, function or class: it cannot lie between ``node`` and a
+            # lambda/comprehension above it (no statement nests in an expression), so the
+            # nearest such ancestor, memoized per node, is the answer (else ``scope``)
+            info = self.modules[name]
+            found = self._nearest_expr_scope(info, node)
+            if found is None or found is scope.node:
+                return scope
+            return info.scopes_by_node[found]
         info = self.module_of(scope)
         cur = node
         while cur is not None and cur is not scope.node:
@@ -832,6 +847,28 @@ class ProjectIndex:
                 return s
             cur = info.parents.get(cur)
         return scope
+
+    def _nearest_expr_scope(self, info: ModuleInfo, node: ast.AST) -> ast.AST | None:
+        """The nearest lambda/comprehension with a scope on ``node``'s parent chain
+        (``node`` included), or None."""
+        memo = self._expr_scope_memo.get(info.source.module)
+        if memo is None:
+            memo = self._expr_scope_memo[info.source.module] = {}
+        path = []
+        cur = node
+        found = None
+        while cur is not None:
+            if cur in memo:
+                found = memo[cur]
+                break
+            if isinstance(cur, _EXPR_SCOPES) and cur in info.scopes_by_node:
+                found = cur
+                break
+            path.append(cur)
+            cur = info.parents.get(cur)
+        for n in path:
+            memo[n] = found
+        return found
 
     def parent(self, scope: Scope, node: ast.AST) -> ast.AST | None:
         return self.module_of(scope).parents.get(node)
