@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import weakref
 from dataclasses import dataclass
 from typing import Callable, ClassVar, Iterable
 
@@ -54,10 +55,22 @@ class Rule:
         raise NotImplementedError
 
 
+_IS_GENERATOR: "weakref.WeakKeyDictionary[ast.AST, bool]" = weakref.WeakKeyDictionary()
+
+
 def is_generator(node: ast.AST) -> bool:
     """Does this function body yield (not counting nested functions)?"""
     if not isinstance(node, FuncNode):
         return False
+    # memoized per function node (trees are never mutated after parsing): detectors ask
+    # about the same functions again and again
+    known = _IS_GENERATOR.get(node)
+    if known is None:
+        known = _IS_GENERATOR[node] = _body_yields(node)
+    return known
+
+
+def _body_yields(node: ast.AST) -> bool:
     stack = list(node.body)
     while stack:
         n = stack.pop()
