@@ -106,7 +106,7 @@ def _build(index: ProjectIndex) -> _Plan:
 
     names = {n for _, n in instances}
     for name, info in index.modules.items():
-        for node in ast.walk(info.source.tree):
+        for node in index.walk(info.source.tree):
             if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) \
                     and node.value.id in names and node.attr not in X.COMPRESS_METHODS:
                 use(name, node, f"{FLASK_MODULE}.Compress.{node.attr}",

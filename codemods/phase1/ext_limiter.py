@@ -187,7 +187,7 @@ def _build(index: ProjectIndex) -> _Plan:
                             and not (isinstance(parent, ast.Assign) and node in parent.targets):
                         use(module, node, FLASK_MODULE,
                             f"the limiter `{node.id}` used other than through limit/init_app")
-        for node in ast.walk(info.source.tree):
+        for node in index.walk(info.source.tree):
             key = _config_key(node)
             if key:
                 use(module, node, FLASK_MODULE,

@@ -97,7 +97,7 @@ def _build(index: ProjectIndex) -> _Plan:
         plan.edits.setdefault(module, []).append(e)
 
     for name, info in index.modules.items():
-        for n in ast.walk(info.source.tree):
+        for n in index.walk(info.source.tree):
             if isinstance(n, ast.Constant) and n.value == X.SOCK_CONFIG or \
                     isinstance(n, ast.Name) and n.id == X.SOCK_CONFIG:
                 use(name, n, FLASK_MODULE, f"`{X.SOCK_CONFIG}` has no Quart counterpart "

@@ -140,7 +140,7 @@ def _build(index: ProjectIndex) -> _Plan:
     for modname, info in index.modules.items():
         if not any(u.module == modname for u in plan.uses):
             continue
-        for node in ast.walk(info.source.tree):
+        for node in index.walk(info.source.tree):
             if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
                     and node.func.attr == "validate"
                     and not any(s[0] is node for ss in plan.sites.values() for s in ss)):

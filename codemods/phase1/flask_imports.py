@@ -48,7 +48,7 @@ class FlaskImports(Rule):
         code = self.info.code
         renamed_bindings: dict[str, str] = {}  # local name → new local name (module scope)
         module_aliases: dict[str, str] = {}    # local name bound to a flask module → new name
-        for node in ast.walk(ctx.source.tree):
+        for node in ctx.index.walk(ctx.source.tree):
             if isinstance(node, ast.ImportFrom) and not node.level and _is_flask(node.module):
                 mapped = C.quart_name(node.module + ".x")
                 missing = [a.name for a in node.names

@@ -74,7 +74,7 @@ def extension_imports(index: ProjectIndex) -> list[ExtensionImport]:
     out: list[ExtensionImport] = []
     for name, info in index.modules.items():
         src = info.source
-        for node in ast.walk(src.tree):
+        for node in index.walk(src.tree):
             mods: list[str] = []
             if isinstance(node, ast.ImportFrom) and not node.level:
                 mods = [node.module or ""]

@@ -311,11 +311,12 @@ class ProjectIndex:
         self.modules: dict[str, ModuleInfo] = {}
         self.functions: dict[str, Scope] = {}   # qualname → function scope
         self.classes: dict[str, Scope] = {}
+        self._walks: dict[ast.AST, list[ast.AST]] = {}
         for src in project.files:
             builder = _ScopeBuilder(src)
             builder.visit(src.tree)
             parents: dict[ast.AST, ast.AST] = {}
-            for node in ast.walk(src.tree):
+            for node in self.walk(src.tree):
                 for child in ast.iter_child_nodes(node):
                     parents[child] = node
             info = ModuleInfo(src, builder.root, builder.scopes_by_node, parents)
@@ -792,6 +793,14 @@ class ProjectIndex:
         return self._kind_of_values(b.values, info.scope, depth + 1)
 
     # -------------------------------------------------------------- traversal
+    def walk(self, tree: ast.AST) -> list[ast.AST]:
+        """``list(ast.walk(tree))``, computed once per tree (the trees are never mutated
+        after indexing): several detectors scan every node of every module. Do not mutate."""
+        cached = self._walks.get(tree)
+        if cached is None:
+            cached = self._walks[tree] = list(ast.walk(tree))
+        return cached
+
     def own_nodes(self, scope: Scope) -> Iterator[ast.AST]:
         """Nodes that belong to ``scope`` itself (not to nested functions/classes).
 
