@@ -132,7 +132,7 @@ def find_app(index: ProjectIndex):
     for mod, info in index.modules.items():
         if "test" in mod.split(".")[-1] or mod.startswith("tests") or "conftest" in mod:
             continue
-        for node in ast.walk(info.source.tree):
+        for node in index.walk(info.source.tree):
             if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(
                     node.targets[0], ast.Name) and isinstance(node.value, ast.Call):
                 parent = info.parents.get(node)

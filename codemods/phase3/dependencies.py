@@ -93,7 +93,7 @@ def _requests_unused(facts) -> bool:
     from codemods.phase3.imports import unused_requests_import
 
     for info in facts.index.modules.values():
-        found = [n for n in ast.walk(info.source.tree) if _imports_requests(n)]
+        found = [n for n in facts.index.walk(info.source.tree) if _imports_requests(n)]
         if not found:
             continue
         if len(found) != 1:

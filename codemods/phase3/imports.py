@@ -38,7 +38,7 @@ def _has_call_clients(ctx) -> bool:
     plans = [p for p in getattr(ctx.facts, "_f2q_plans", {}).values() if p.session is None and p.problem is None]
     if not plans:
         return False
-    nodes = {id(n) for n in ast.walk(ctx.module.source.tree) if isinstance(n, ast.Call)}
+    nodes = {id(n) for n in ctx.index.walk(ctx.module.source.tree) if isinstance(n, ast.Call)}
     return any(id(p.call) in nodes for p in plans)
 
 
