@@ -117,14 +117,15 @@ def _wrapper_of(index: ProjectIndex, deco: Scope) -> tuple[Scope, str] | None:
     node = deco.node
     if not isinstance(node, FuncNode):
         return None
+    inner_fns = [c for c in deco.children if c.kind == "function" and isinstance(c.node, FuncNode)]
+    if not inner_fns:  # most functions: no inner function, no need to walk the body
+        return None
     params = [a.arg for a in (*node.args.posonlyargs, *node.args.args)]
     returned = {
         r.value.id for r in ast.walk(node)
         if isinstance(r, ast.Return) and isinstance(r.value, ast.Name)
     }
-    for child in deco.children:
-        if child.kind != "function" or not isinstance(child.node, FuncNode):
-            continue
+    for child in inner_fns:
         if child.name not in returned:
             continue
         if len(params) == 1:
