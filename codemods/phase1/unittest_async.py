@@ -60,12 +60,15 @@ class UnittestAsync(Rule):
 
     def detect(self, ctx: RuleContext) -> Iterable[E.Edit]:
         index, facts = ctx.index, ctx.facts
+        classes_here = [s for s in ctx.scopes() if s.kind == "class"]
+        if not classes_here:  # no class in this module: skip the project-wide class scan
+            return
         async_classes: set[str] = set()
         for cls in index.classes.values():
             if any(isinstance(c.node, FuncNode) and facts.is_async(c) for c in cls.children):
                 async_classes.update(c.qualname for c in index._class_chain(cls))
-        for scope in ctx.scopes():
-            if scope.kind != "class" or scope.qualname not in async_classes:
+        for scope in classes_here:
+            if scope.qualname not in async_classes:
                 continue
             node = scope.node
             for base in node.bases:
