@@ -214,6 +214,8 @@ class TestShim:
         needed = blocked = False
         for scope in index.iter_scopes():
             for node in index.own_nodes(scope):
+                if not isinstance(node, (ast.Attribute, ast.Call)):
+                    continue  # only attributes and calls are looked at below
                 ev = index.innermost_scope(scope, node)
                 if isinstance(node, ast.Attribute):
                     if node.attr == C.TEST_CLIENT_CLASS_ATTR and \
