@@ -103,6 +103,8 @@ class FlaskImports(Rule):
         index = ctx.index
         for scope in ctx.scopes():
             for node in index.own_nodes(scope):
+                if not isinstance(node, (ast.Name, ast.Attribute)):
+                    continue  # only names and attributes are looked at below
                 ev = ctx.eval_scope(scope, node)
                 if isinstance(node, ast.Name) and node.id in renamed:
                     found = index.lookup(node.id, ev)
