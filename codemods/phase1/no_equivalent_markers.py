@@ -44,6 +44,8 @@ class NoEquivalentMarkers(Rule):
         index = ctx.index
         for scope in ctx.scopes():
             for node in index.own_nodes(scope):
+                if not isinstance(node, (ast.ClassDef, ast.Call)):
+                    continue  # only classes and calls are looked at below
                 ev = ctx.eval_scope(scope, node)
                 if isinstance(node, ast.ClassDef) and any(
                         C.canonical(index.qualify(b, ev)) == P.SESSION_INTERFACE
