@@ -171,7 +171,8 @@ def _build(index: ProjectIndex) -> _Plan:
 
     has_defaults = any(d is not None for lims in plan.limiters.values() for *_, d in lims)
     for module, info in index.modules.items():
-        stack = [info.scope]
+        # uses of a limiter instance: none to find when no Limiter(...) is bound to a name
+        stack = [info.scope] if instances else []
         while stack:
             scope = stack.pop()
             stack.extend(scope.children)
