@@ -46,6 +46,17 @@ MAYBE_ASYNC_METHOD = marker(
 )
 
 
+_MEMBER_NAMES: frozenset[str] | None = None
+
+
+def _member_names() -> frozenset[str]:
+    """Every member name of ``C.AWAITABLE_MEMBERS``, over all kinds."""
+    global _MEMBER_NAMES
+    if _MEMBER_NAMES is None:
+        _MEMBER_NAMES = frozenset(n for members in C.AWAITABLE_MEMBERS.values() for n in members)
+    return _MEMBER_NAMES
+
+
 @await_site_provider(1)
 def direct_sites(facts: ProjectFacts, scope: Scope) -> Iterable[AwaitSite]:
     """Expressions in ``scope`` that need ``await`` because of the catalogue."""
@@ -57,6 +68,8 @@ def direct_sites(facts: ProjectFacts, scope: Scope) -> Iterable[AwaitSite]:
             if canon in C.AWAITABLE_FUNCTIONS:
                 yield AwaitSite(node, canon.split(".", 1)[1], AWAIT_CODE)
         elif isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Load):
+            if node.attr not in _member_names():
+                continue  # no kind has an awaitable member of this name: skip resolving it
             ev = index.innermost_scope(scope, node)
             kind = index.kind(node.value, ev)
             if kind is None:
