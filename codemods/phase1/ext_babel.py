@@ -15,7 +15,6 @@ for a person (F2Q171: it is not on the bridge).
 from __future__ import annotations
 
 import ast
-import weakref
 from dataclasses import dataclass, field
 from typing import Iterable
 
@@ -37,16 +36,6 @@ class _Plan:
     uses: list[AX.ExtensionUse] = field(default_factory=list)
     imports: dict[str, list[tuple[ast.ImportFrom, tuple[tuple[str, str], ...]]]] = \
         field(default_factory=dict)
-
-
-_PLANS: "weakref.WeakKeyDictionary[ProjectIndex, _Plan]" = weakref.WeakKeyDictionary()
-
-
-def _plan(index: ProjectIndex) -> _Plan:
-    plan = _PLANS.get(index)
-    if plan is None:
-        plan = _PLANS[index] = _build(index)
-    return plan
 
 
 def _build(index: ProjectIndex) -> _Plan:
@@ -89,6 +78,9 @@ def _build(index: ProjectIndex) -> _Plan:
                     use(module, node.value, f"{FLASK_MODULE}.Babel.{node.arg}",
                         f"`{node.arg}=`: {why}" if why else "")
     return plan
+
+
+_plan = AX.per_index(_build)
 
 
 def _selector_problem(index: ProjectIndex, expr: ast.expr, scope: Scope) -> str:

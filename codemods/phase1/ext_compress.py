@@ -15,7 +15,6 @@ for what still differs (algorithm negotiation, default mimetypes, Vary, ETags, s
 from __future__ import annotations
 
 import ast
-import weakref
 from dataclasses import dataclass, field
 from typing import Iterable
 
@@ -45,16 +44,6 @@ class _Plan:
     imports: dict[str, list[tuple[ast.ImportFrom, tuple[tuple[str, str], ...]]]] = \
         field(default_factory=dict)
     calls: dict[str, list[ast.Call]] = field(default_factory=dict)
-
-
-_PLANS: "weakref.WeakKeyDictionary[ProjectIndex, _Plan]" = weakref.WeakKeyDictionary()
-
-
-def _plan(index: ProjectIndex) -> _Plan:
-    plan = _PLANS.get(index)
-    if plan is None:
-        plan = _PLANS[index] = _build(index)
-    return plan
 
 
 def _build(index: ProjectIndex) -> _Plan:
@@ -116,6 +105,9 @@ def _build(index: ProjectIndex) -> _Plan:
                 if why:
                     use(name, node, FLASK_MODULE, why)
     return plan
+
+
+_plan = AX.per_index(_build)
 
 
 def _settings(node: ast.AST) -> Iterable[tuple[str, ast.expr | None]]:

@@ -16,7 +16,6 @@ for the Vary difference that remains.
 from __future__ import annotations
 
 import ast
-import weakref
 from dataclasses import dataclass, field
 from typing import Iterable
 
@@ -45,16 +44,6 @@ class _Plan:
         field(default_factory=dict)
     statements: dict[str, list[tuple[ast.Call, str]]] = field(default_factory=dict)  # CORS(x)
     decorators: dict[str, list[tuple[ast.Call, str, int]]] = field(default_factory=dict)  # cross_origin()
-
-
-_PLANS: "weakref.WeakKeyDictionary[ProjectIndex, _Plan]" = weakref.WeakKeyDictionary()
-
-
-def _plan(index: ProjectIndex) -> _Plan:
-    plan = _PLANS.get(index)
-    if plan is None:
-        plan = _PLANS[index] = _build(index)
-    return plan
 
 
 def _build(index: ProjectIndex) -> _Plan:
@@ -117,6 +106,9 @@ def _build(index: ProjectIndex) -> _Plan:
                 plan.decorators.setdefault(ref.module, []).append((call, name, owner.lineno))
         use(ref.module, node, ref.qualname, why)
     return plan
+
+
+_plan = AX.per_index(_build)
 
 
 def _simple_target(expr: ast.expr) -> bool:

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import ast
 import re
-import weakref
 from dataclasses import dataclass, field
 from typing import Iterable
 
@@ -55,16 +54,6 @@ class _Plan:
     limiters: dict[str, list[tuple[ast.stmt, ast.Call, ast.expr | None, list | None]]] = \
         field(default_factory=dict)
     decorators: dict[str, list[tuple[ast.Call, list]]] = field(default_factory=dict)
-
-
-_PLANS: "weakref.WeakKeyDictionary[ProjectIndex, _Plan]" = weakref.WeakKeyDictionary()
-
-
-def _plan(index: ProjectIndex) -> _Plan:
-    plan = _PLANS.get(index)
-    if plan is None:
-        plan = _PLANS[index] = _build(index)
-    return plan
 
 
 def parse_limits(text: object) -> list[tuple[int, str, int]] | None:
@@ -194,6 +183,9 @@ def _build(index: ProjectIndex) -> _Plan:
                 use(module, node, FLASK_MODULE,
                     f"setting `{key}` (quart-rate-limiter reads no RATELIMIT_* settings)")
     return plan
+
+
+_plan = AX.per_index(_build)
 
 
 def _constructor(index, ref, call: ast.Call):

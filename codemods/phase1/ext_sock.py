@@ -20,7 +20,6 @@ SOCK_SERVER_OPTIONS keep it.
 from __future__ import annotations
 
 import ast
-import weakref
 from dataclasses import dataclass, field
 
 from codemods.base import Rule, RuleContext
@@ -46,16 +45,6 @@ _NESTED = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef, ast.
 class _Plan:
     uses: list[AX.ExtensionUse] = field(default_factory=list)
     edits: dict[str, list[E.Edit]] = field(default_factory=dict)
-
-
-_PLANS: "weakref.WeakKeyDictionary[ProjectIndex, _Plan]" = weakref.WeakKeyDictionary()
-
-
-def _plan(index: ProjectIndex) -> _Plan:
-    plan = _PLANS.get(index)
-    if plan is None:
-        plan = _PLANS[index] = _build(index)
-    return plan
 
 
 def _owner(parents: dict, node: ast.AST) -> ast.AST | None:
@@ -137,6 +126,9 @@ def _build(index: ProjectIndex) -> _Plan:
         why = _instance(index, ref.module, stmt, call, edit)
         use(ref.module, call, ref.qualname, why)
     return plan
+
+
+_plan = AX.per_index(_build)
 
 
 def _instance(index: ProjectIndex, module: str, stmt: ast.Assign, call: ast.Call, edit) -> str:

@@ -17,7 +17,6 @@ by F2Q170 with the reason. Facts: ``catalogue/extensions.py`` (WTF_*).
 from __future__ import annotations
 
 import ast
-import weakref
 from dataclasses import dataclass, field
 from typing import Iterable
 
@@ -41,16 +40,6 @@ class _Plan:
     renames: dict[str, list[tuple[ast.Name, str]]] = field(default_factory=dict)
     form_calls: dict[str, list[ast.Call]] = field(default_factory=dict)
     sites: dict[Scope, list[tuple[ast.expr, str]]] = field(default_factory=dict)
-
-
-_PLANS: "weakref.WeakKeyDictionary[ProjectIndex, _Plan]" = weakref.WeakKeyDictionary()
-
-
-def _plan(index: ProjectIndex) -> _Plan:
-    plan = _PLANS.get(index)
-    if plan is None:
-        plan = _PLANS[index] = _build(index)
-    return plan
 
 
 def _build(index: ProjectIndex) -> _Plan:
@@ -147,6 +136,9 @@ def _build(index: ProjectIndex) -> _Plan:
                 use(modname, node, "form.validate()",
                     "`.validate()` on an object not known to be a form")
     return plan
+
+
+_plan = AX.per_index(_build)
 
 
 def _form_classes(index: ProjectIndex) -> set[str]:

@@ -49,6 +49,21 @@ _ANALYSERS: dict[str, Analyser] = {}
 _CACHE: "weakref.WeakKeyDictionary[ProjectIndex, dict]" = weakref.WeakKeyDictionary()
 
 
+def per_index(build):
+    """``build(index)`` computed once per project index (a swap rule's plan, shared by its
+    analyser and its detector); the cache dies with the index."""
+    plans: "weakref.WeakKeyDictionary[ProjectIndex, object]" = weakref.WeakKeyDictionary()
+
+    def get(index: ProjectIndex):
+        plan = plans.get(index)
+        if plan is None:
+            plan = plans[index] = build(index)
+        return plan
+
+    get.__doc__ = build.__doc__
+    return get
+
+
 def swap_analyser(flask_module: str):
     """Register ``fn(index) -> Iterable[ExtensionUse]`` for a swap extension."""
 
