@@ -21,6 +21,7 @@ import json
 import re
 import shlex
 
+from flask2quart import catalogue as C
 from flask2quart.catalogue import project as P
 from flask2quart.rules import Example, marker, rule
 
@@ -175,9 +176,8 @@ class ServerCommands:
 
             ctx = self._ctx
             self._flask_project = ctx is None or ctx.facts is None or any(
-                (isinstance(n, ast.ImportFrom) and (n.module or "").split(".")[0] == "flask")
-                or (isinstance(n, ast.Import) and any(a.name.split(".")[0] == "flask"
-                                                      for a in n.names))
+                (isinstance(n, ast.ImportFrom) and C.is_flask_module(n.module))
+                or (isinstance(n, ast.Import) and any(C.is_flask_module(a.name) for a in n.names))
                 for f in ctx.project.files for n in ast.walk(f.tree))
         return self._flask_project
 

@@ -25,6 +25,7 @@ from codemods.base import Rule, RuleContext
 from flask2quart import edits as E
 from flask2quart.analysis import extensions as AX
 from flask2quart.analysis.index import ProjectIndex
+from flask2quart import catalogue as C
 from flask2quart.catalogue import extensions as X
 from flask2quart.rules import Example, marker, rule
 
@@ -238,7 +239,7 @@ def _names_problem(index: ProjectIndex, module: str, fresh: list[str], request: 
         if index.modules[module].scope.bindings.get(name) is not None:
             return f"`{name}` is already a name in {module}"
     for name in request:
-        if not _binding_ok(index, module, name, ("flask.request", X.LIMITER_REQUEST)):
+        if not _binding_ok(index, module, name, (f"{C.FLASK_PACKAGE}.request", X.LIMITER_REQUEST)):
             return f"`{name}` is another name in {module}"
     checks = [(X.LIMITER_NEW_CLASS, f"{X.LIMITER_MODULE}.{X.LIMITER_NEW_CLASS}")]
     if needs_limit:

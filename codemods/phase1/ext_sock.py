@@ -26,6 +26,7 @@ from codemods.base import Rule, RuleContext
 from flask2quart import edits as E
 from flask2quart.analysis import extensions as AX
 from flask2quart.analysis.index import ProjectIndex
+from flask2quart import catalogue as C
 from flask2quart.catalogue import extensions as X
 from flask2quart.rules import Example, marker, rule
 
@@ -147,7 +148,7 @@ def _instance(index: ProjectIndex, module: str, stmt: ast.Assign, call: ast.Call
     if X.SOCK_WEBSOCKET_OBJECT in taken:
         return f"the name `{X.SOCK_WEBSOCKET_OBJECT}` is taken in {module}"
     if app is None and X.SOCK_BLUEPRINT_CLASS in taken and not any(
-            isinstance(n, ast.ImportFrom) and n.module in ("flask", "quart")
+            isinstance(n, ast.ImportFrom) and n.module in (C.FLASK_PACKAGE, C.QUART_PACKAGE)
             and any(a.name == X.SOCK_BLUEPRINT_CLASS and not a.asname for a in n.names)
             for n in ast.walk(tree)):
         return f"the name `{X.SOCK_BLUEPRINT_CLASS}` is taken in {module}"

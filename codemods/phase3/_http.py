@@ -237,8 +237,9 @@ def requests_call(index: ProjectIndex, node: ast.AST, scope: Scope):
     if not isinstance(node, ast.Call):
         return None
     q = qual(index, node.func, scope)
-    if q and q.startswith("requests.") and q[len("requests."):] in H.FUNCTIONS:
-        return q[len("requests."):], None
+    prefix = H.REQUESTS + "."
+    if q and q.startswith(prefix) and q[len(prefix):] in H.FUNCTIONS:
+        return q[len(prefix):], None
     f = node.func
     if isinstance(f, ast.Attribute) and f.attr in H.SESSION_METHODS:
         s = session_of(index, f.value, scope)

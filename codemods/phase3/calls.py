@@ -108,7 +108,7 @@ def call_edits(ctx: RuleContext, scope: Scope, plan: P.CallPlan, client: str | N
         if tpl != "None":
             out.append(E.Replace(TIMEOUT_CODE, _inner_span(ctx, kws["timeout"].value), tpl,
                                  tuple((n, ctx.span(v)) for n, v in subs)))
-            out.append(E.AddImport(TIMEOUT_CODE, "httpx"))
+            out.append(E.AddImport(TIMEOUT_CODE, H.HTTPX))
     if "data" in kws and isinstance(kws["data"].value, ast.Constant):
         out.append(E.RenameKeyword(BODY_CODE, span, "data", "content"))
         if isinstance(kws["data"].value.value, str):
@@ -125,7 +125,7 @@ def call_edits(ctx: RuleContext, scope: Scope, plan: P.CallPlan, client: str | N
         target = H.AUTH_CLASSES.get(P.qual(ctx.index, a.func, ctx.eval_scope(scope, a)) or "")
         if target:
             out.append(E.Replace(AUTH_CODE, ctx.span(a.func), target))
-            out.append(E.AddImport(AUTH_CODE, "httpx"))
+            out.append(E.AddImport(AUTH_CODE, H.HTTPX))
     return out
 
 
@@ -197,7 +197,7 @@ class RequestsCalls(Rule):
                 yield E.ReplaceStatement(CALL_CODE, stmt.lineno, f"{ssl_line}\n\n{lhs} = {rhs}", tuple(subs))
             else:
                 lines = [ast.get_source_segment(ctx.source.text, stmt)] if keep else []
-                if ctx.module.scope.bindings.get("httpx") is None:
+                if ctx.module.scope.bindings.get(H.HTTPX) is None:
                     lines.append("import httpx")
                 lines += ["", ssl_line]
                 yield E.ReplaceStatement(CALL_CODE, stmt.lineno, "\n".join(lines))
@@ -207,7 +207,7 @@ class RequestsCalls(Rule):
                 yield E.Marker(KEPT.code, stmt.lineno, "statement shape cannot take a client")
                 continue
             yield edit
-            yield E.AddImport(CALL_CODE, "httpx")
+            yield E.AddImport(CALL_CODE, H.HTTPX)
 
 
 def ssl_anchor(ctx: RuleContext):
@@ -228,7 +228,7 @@ def ssl_anchor(ctx: RuleContext):
         return None
     names = [a.name for a in last.names] if isinstance(last, ast.Import) else [last.module or ""]
     safe = not (isinstance(last, ast.ImportFrom) and last.level) and all(
-        n.split(".")[0] in sys.stdlib_module_names or n.split(".")[0] == "requests"
+        n.split(".")[0] in sys.stdlib_module_names or n.split(".")[0] == H.REQUESTS
         or any(m.split(".")[0] == n.split(".")[0] for m in ctx.index.modules) for n in names)
     if safe:
         from codemods.phase3.imports import unused_requests_import
@@ -325,7 +325,7 @@ def _stream_edits(ctx: RuleContext, scope: Scope, plan: P.CallPlan) -> list[E.Ed
             if tpl != "None":
                 out.append(E.Replace(TIMEOUT_CODE, _inner_span(ctx, k.value), tpl,
                                      tuple((n, ctx.span(v)) for n, v in tsubs)))
-                out.append(E.AddImport(TIMEOUT_CODE, "httpx"))
+                out.append(E.AddImport(TIMEOUT_CODE, H.HTTPX))
         args.append(f"{k.arg}={{k_{k.arg}}}")
         subs.append((f"k_{k.arg}", _inner_span(ctx, k.value)))
     if not fn.follows and "allow_redirects" not in {k.arg for k in node.keywords}:
@@ -368,7 +368,7 @@ def _client_kwargs_call(ctx: RuleContext, scope: Scope, plan: P.CallPlan, client
             if tpl != "None":
                 out.append(E.Replace(TIMEOUT_CODE, _inner_span(ctx, k.value), tpl,
                                      tuple((n, ctx.span(v)) for n, v in tsubs)))
-                out.append(E.AddImport(TIMEOUT_CODE, "httpx"))
+                out.append(E.AddImport(TIMEOUT_CODE, H.HTTPX))
         elif name == "data" and isinstance(k.value, ast.Constant):
             name = "content"
             if isinstance(k.value.value, str):

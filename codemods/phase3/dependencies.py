@@ -20,7 +20,7 @@ _LINE = re.compile(r"^(?P<indent>\s*)(?P<name>requests|responses)(\[[^\]]*\])?\s
                    r"(\s*;[^#]*?)?(\s*#.*)?\s*$", re.IGNORECASE)
 _TOML = re.compile(r"""^(?P<indent>\s*)(?P<q>["'])(?P<name>requests|responses)\b[^"']*(?P=q)\s*,?\s*$""",
                    re.IGNORECASE)
-_ADD = {"requests": H.HTTPX_REQUIREMENT, "responses": H.RESPX_REQUIREMENT}
+_ADD = {H.REQUESTS: H.HTTPX_REQUIREMENT, "responses": H.RESPX_REQUIREMENT}
 
 
 @rule("F2Q335", "httpx-dependency", 3,
@@ -48,7 +48,7 @@ class HttpxDependency:
                 continue
             dist = m.group("name").lower()
             add = _ADD[dist]
-            if dist == "requests" and self.drop_requests:
+            if dist == H.REQUESTS and self.drop_requests:
                 out.pop()  # nothing imports requests any more: the requirement goes
                 count += 1
                 if add.split("==")[0] not in have:  # httpx takes its line
@@ -80,10 +80,10 @@ class HttpxDependency:
 
 def _imports_requests(node: ast.AST) -> bool:
     if isinstance(node, ast.Import):
-        return any(a.name == "requests" or a.name.startswith("requests.") for a in node.names)
+        return any(a.name == H.REQUESTS or a.name.startswith(H.REQUESTS + ".") for a in node.names)
     if isinstance(node, ast.ImportFrom):
         return node.level == 0 and bool(node.module) and (
-            node.module == "requests" or node.module.startswith("requests."))
+            node.module == H.REQUESTS or node.module.startswith(H.REQUESTS + "."))
     return False
 
 

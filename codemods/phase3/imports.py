@@ -16,6 +16,7 @@ from codemods.phase3 import _http as P
 from codemods.phase3.exceptions import handler_types
 from codemods.phase3.sessions import _active_sessions
 from flask2quart import edits as E
+from flask2quart.catalogue import http as H
 from flask2quart.rules import rule
 
 
@@ -53,7 +54,7 @@ def unused_requests_import(ctx: RuleContext) -> ast.stmt | None:
 
 def _unused(ctx):
     imports = [n for n in ctx.module.source.tree.body
-               if isinstance(n, ast.Import) and [(a.name, a.asname) for a in n.names] == [("requests", None)]]
+               if isinstance(n, ast.Import) and [(a.name, a.asname) for a in n.names] == [(H.REQUESTS, None)]]
     if len(imports) != 1:
         return None
     covered = _Covered._covered(ctx)
@@ -61,8 +62,8 @@ def _unused(ctx):
         return None
     for scope in ctx.scopes():
         for node in ctx.index.own_nodes(scope):
-            if isinstance(node, ast.Name) and node.id == "requests" and id(node) not in covered:
-                found = ctx.index.lookup("requests", ctx.eval_scope(scope, node))
+            if isinstance(node, ast.Name) and node.id == H.REQUESTS and id(node) not in covered:
+                found = ctx.index.lookup(H.REQUESTS, ctx.eval_scope(scope, node))
                 if found is not None and found[1].kind == "import":
                     return None  # a use that stays
     return imports[0]
@@ -74,7 +75,7 @@ class _Covered:  # noqa: D101
         covered: set[int] = set()
 
         def names(node):
-            covered.update(id(n) for n in ast.walk(node) if isinstance(n, ast.Name) and n.id == "requests")
+            covered.update(id(n) for n in ast.walk(node) if isinstance(n, ast.Name) and n.id == H.REQUESTS)
 
         for scope in ctx.functions():
             for node in ctx.index.own_nodes(scope):

@@ -78,7 +78,7 @@ class ResponsesToRespx(Rule):
         yield from edits
         yield E.RewriteImport(CODE, imp.lineno, ctx.source.lines.col(imp.lineno, imp.col_offset), None,
                               (("responses", "respx"),))
-        yield E.AddImport(CODE, "httpx")
+        yield E.AddImport(CODE, H.HTTPX)
 
 
 def _kept_requests(ctx) -> int:

@@ -102,7 +102,7 @@ class SessionToClient(Rule):
             for stmt in stmts[:-1]:
                 yield E.ReplaceStatement(SESSION_CODE, stmt.lineno, "")
             yield E.ReplaceStatement(SESSION_CODE, stmts[-1].lineno, "\n".join(lines), tuple(subs))
-            yield E.AddImport(SESSION_CODE, "httpx")
+            yield E.AddImport(SESSION_CODE, H.HTTPX)
 
 
 @rule(LIFESPAN_CODE, "http-client-lifespan", 3,
