@@ -329,11 +329,11 @@ class ProjectIndex:
                     self.classes.setdefault(scope.qualname, scope)
         #: extra parameter kinds learnt from registrations and call sites
         self.param_kinds: dict[tuple[str, str], Kind] = {}
-        self._kind_cache: dict[int, Kind | None] = {}
         self._returned_busy: set = set()
         self._own_nodes: dict[ast.AST, list[ast.AST]] = {}
         self._expr_scope_memo: dict[str, dict[ast.AST, ast.AST | None]] = {}
         self._ctor_calls: dict[str, list[tuple[ast.Call, Scope]]] | None = None
+        self._attr_memo: dict[tuple[ast.AST, bool], dict[str, list[tuple[ast.Assign, Scope]]]] = {}
 
     # ------------------------------------------------------------------ utils
     def module_of(self, scope: Scope) -> ModuleInfo:
@@ -454,7 +454,17 @@ class ProjectIndex:
                 target = self.resolve_qualname(b.target)
                 return self._kind_of_qualname(target, _depth)
             if b.kind == "assign":
-                return self._kind_of_values(b.values, owner, _depth)
+                # a variable whose values refer to itself (``stmt = stmt.where(...)``): the
+                # self-reference contributes nothing (unknown) instead of recursing until
+                # the depth limit (exponential in the number of assignments)
+                key = ("var", id(owner), expr.id)
+                if key in self._returned_busy:
+                    return None
+                self._returned_busy.add(key)
+                try:
+                    return self._kind_of_values(b.values, owner, _depth)
+                finally:
+                    self._returned_busy.discard(key)
             if b.kind == "param":
                 k = self.param_kinds.get((owner.qualname, expr.id))
                 if k is None and b.annotation is None:
@@ -572,26 +582,46 @@ class ProjectIndex:
             return None
         kinds: set[Kind | None] = set()
         for c in self._class_chain(cls):
-            for child in c.children:
+            for n, child in self._attr_assignments(c, first_param=True).get(expr.attr, ()):
+                key = ("attr", cls.qualname, expr.attr, id(n))
+                if key in self._returned_busy:
+                    continue
+                self._returned_busy.add(key)
+                try:
+                    kinds.add(self.kind(n.value, child, depth + 1))
+                finally:
+                    self._returned_busy.discard(key)
+        return kinds.pop() if len(kinds) == 1 else None
+
+    def _attr_assignments(self, cls: Scope, first_param: bool
+                          ) -> dict[str, list[tuple[ast.Assign, Scope]]]:
+        """``self.<attr> = value`` statements in the methods of ``cls`` (not its bases), by
+        attribute, in source order; computed once per class. ``self`` is each method's first
+        parameter (``first_param``) or its instance parameter (:meth:`self_param`, which
+        excludes static methods)."""
+        key = (cls.node, first_param)
+        found = self._attr_memo.get(key)
+        if found is not None:
+            return found
+        found = {}
+        for child in cls.children:
+            if first_param:
                 if not isinstance(child.node, FuncNode):
                     continue
-                cparams = [a.arg for a in (*child.node.args.posonlyargs, *child.node.args.args)]
-                if not cparams:
-                    continue
-                for n in self.own_nodes(child):
-                    if isinstance(n, ast.Assign):
-                        for t in n.targets:
-                            if (isinstance(t, ast.Attribute) and t.attr == expr.attr
-                                    and isinstance(t.value, ast.Name) and t.value.id == cparams[0]):
-                                key = ("attr", cls.qualname, expr.attr, id(n))
-                                if key in self._returned_busy:
-                                    continue
-                                self._returned_busy.add(key)
-                                try:
-                                    kinds.add(self.kind(n.value, child, depth + 1))
-                                finally:
-                                    self._returned_busy.discard(key)
-        return kinds.pop() if len(kinds) == 1 else None
+                params = [*child.node.args.posonlyargs, *child.node.args.args]
+                me = params[0].arg if params else None
+            else:
+                me = self.self_param(child)
+            if me is None:
+                continue
+            for n in self.own_nodes(child):
+                if isinstance(n, ast.Assign):
+                    for t in n.targets:
+                        if (isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name)
+                                and t.value.id == me):
+                            found.setdefault(t.attr, []).append((n, child))
+        self._attr_memo[key] = found
+        return found
 
     # ------------------------------------------------------------ instances
     @staticmethod
@@ -708,18 +738,8 @@ class ProjectIndex:
 
     def _self_assignments(self, cls: Scope, attr: str) -> list[tuple[ast.expr, Scope]]:
         """Values of ``self.<attr> = value`` in the methods of ``cls`` (not its bases)."""
-        out = []
-        for child in cls.children:
-            me = self.self_param(child)
-            if me is None:
-                continue
-            for n in self.own_nodes(child):
-                if isinstance(n, ast.Assign):
-                    for t in n.targets:
-                        if (isinstance(t, ast.Attribute) and t.attr == attr
-                                and isinstance(t.value, ast.Name) and t.value.id == me):
-                            out.append((n.value, child))
-        return out
+        return [(n.value, child)
+                for n, child in self._attr_assignments(cls, first_param=False).get(attr, ())]
 
     def _one_class(self, values: list[ast.expr], scope: Scope, depth: int) -> Scope | None:
         found = {self.instance_class(v, scope, depth + 1) for v in values if v is not None}
