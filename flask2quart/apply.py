@@ -24,10 +24,6 @@ class ApplyError(Exception):
     """An edit could not be placed: the file is left untouched and reported."""
 
 
-def _span(pos) -> E.Span:
-    return E.Span(pos.start.line, pos.start.column, pos.end.line, pos.end.column)
-
-
 def _dotted(name: str) -> cst.BaseExpression:
     parts = name.split(".")
     node: cst.BaseExpression = cst.Name(parts[0])
@@ -47,8 +43,16 @@ def _paren(expr: cst.BaseExpression) -> cst.BaseExpression:
 class _Applier(cst.CSTTransformer):
     METADATA_DEPENDENCIES = (PositionProvider,)
 
-    def __init__(self, script: Sequence[E.Edit]):
+    def __init__(self, script: Sequence[E.Edit], line_offset: int = 0, segment: bool = False):
         super().__init__()
+        #: the module being visited is lines ``line_offset + 1 ...`` of the file (a segment:
+        #: see :mod:`flask2quart.segments`); every position read is shifted by it
+        self.line_offset = line_offset
+        #: a segment that does not start the file: its header lines are, in the whole file,
+        #: the leading lines of its first statement (removing that statement is refused)
+        self.segment = segment
+        self._first: cst.CSTNode | None = None
+        self._header_comments: set[str] = set()
         self.awaits: set[E.Span] = set()
         self.replaces: dict[E.Span, E.Replace] = {}
         self.call_edits: dict[E.Span, list[E.Edit]] = defaultdict(list)
@@ -102,8 +106,20 @@ class _Applier(cst.CSTTransformer):
         )
 
     # -- helpers ---------------------------------------------------------------
+    def _range(self, node: cst.CSTNode) -> tuple[int, int, int, int]:
+        """(line, column, end line, end column) of ``node`` in the file."""
+        r = self.get_metadata(PositionProvider, node)
+        off = self.line_offset
+        return r.start.line + off, r.start.column, r.end.line + off, r.end.column
+
     def _pos(self, node: cst.CSTNode) -> E.Span:
-        return _span(self.get_metadata(PositionProvider, node))
+        return E.Span(*self._range(node))
+
+    def visit_Module(self, node: cst.Module) -> None:
+        # a file's first statement has no leading lines of its own: the comments above it
+        # are the module header (markers placed there by a previous run are found there)
+        self._first = node.body[0] if node.body else None
+        self._header_comments = {ln.comment.value for ln in node.header if ln.comment}
 
     def on_leave(self, original_node, updated_node):
         result = super().on_leave(original_node, updated_node)
@@ -191,8 +207,8 @@ class _Applier(cst.CSTTransformer):
 
     # -- imports ------------------------------------------------------------------
     def _rewrite_for(self, node) -> E.RewriteImport | None:
-        pos = self.get_metadata(PositionProvider, node).start
-        return self.rewrites.pop((pos.line, pos.column), None)
+        line, col, _, _ = self._range(node)
+        return self.rewrites.pop((line, col), None)
 
     def leave_ImportFrom(self, original_node, updated_node):
         edit = self._rewrite_for(original_node)
@@ -224,7 +240,7 @@ class _Applier(cst.CSTTransformer):
 
     # -- definitions and statements ---------------------------------------------
     def leave_FunctionDef(self, original_node, updated_node):
-        line = self.get_metadata(PositionProvider, original_node).start.line
+        line = self._range(original_node)[0]
         key = (line, original_node.name.value)
         if key in self.async_defs:
             self.async_defs.discard(key)
@@ -244,22 +260,24 @@ class _Applier(cst.CSTTransformer):
         return self._mark(original_node, updated_node)
 
     def leave_With(self, original_node, updated_node):
-        pos = self.get_metadata(PositionProvider, original_node).start
-        if (pos.line, pos.column) in self.async_withs:
-            self.async_withs.discard((pos.line, pos.column))
+        line, col, _, _ = self._range(original_node)
+        if (line, col) in self.async_withs:
+            self.async_withs.discard((line, col))
             self.placed += 1
             if updated_node.asynchronous is None:
                 updated_node = updated_node.with_changes(asynchronous=cst.Asynchronous())
         return self._mark(original_node, updated_node)
 
     def leave_SimpleStatementLine(self, original_node, updated_node):
-        pos = self.get_metadata(PositionProvider, original_node)
-        edit = self.statements.pop(pos.start.line, None)
+        edit = self.statements.pop(self._range(original_node)[0], None)
         result = self._mark(original_node, updated_node)
         if edit is None:
             return result
         self.placed += 1
         if edit.template == "":  # an empty template removes the statement (moved elsewhere)
+            if self.segment and original_node is self._first:
+                # its leading lines are this segment's header: they would stay behind
+                raise ApplyError("removes the first statement of a segment")
             return cst.RemoveFromParent()
         text = self._fill(edit.template, edit.subs)
         body = cst.parse_module(text).body
@@ -273,17 +291,18 @@ class _Applier(cst.CSTTransformer):
     def _mark(self, original_node, updated_node):
         if not self.markers:
             return updated_node
-        pos = self.get_metadata(PositionProvider, original_node)
+        start, _, end, _ = self._range(original_node)
         if isinstance(original_node, cst.SimpleStatementLine):
-            last = pos.end.line
+            last = end
         else:  # compound statement: its header line(s)
-            body_pos = self.get_metadata(PositionProvider, original_node.body)
-            last = body_pos.start.line
-        found = [m for ln in range(pos.start.line, last + 1) for m in self.markers.pop(ln, ())]
+            last = self._range(original_node.body)[0]
+        found = [m for ln in range(start, last + 1) for m in self.markers.pop(ln, ())]
         if not found:
             return updated_node
         self.placed += len({m.line for m in found})
         existing = {ll.comment.value for ll in updated_node.leading_lines if ll.comment}
+        if original_node is self._first:
+            existing |= self._header_comments
         lines = list(updated_node.leading_lines)
         for m in found:
             text = E.marker_comment(m.code, m.message)
@@ -296,9 +315,9 @@ class _Applier(cst.CSTTransformer):
         return self._mark(o, u)
 
     def leave_For(self, o, u):
-        pos = self.get_metadata(PositionProvider, o).start
-        if (pos.line, pos.column) in self.async_fors:
-            self.async_fors.discard((pos.line, pos.column))
+        line, col, _, _ = self._range(o)
+        if (line, col) in self.async_fors:
+            self.async_fors.discard((line, col))
             self.placed += 1
             if u.asynchronous is None:
                 u = u.with_changes(asynchronous=cst.Asynchronous())
@@ -356,9 +375,15 @@ def _is_docstring(stmt: cst.BaseStatement) -> bool:
             and isinstance(stmt.body[0].value, (cst.SimpleString, cst.ConcatenatedString)))
 
 
-def apply_edits(module: cst.Module, script: Sequence[E.Edit]) -> cst.Module:
-    """Return ``module`` with every edit applied; raise ApplyError if one cannot be placed."""
-    applier = _Applier(script)
+def apply_edits(module: cst.Module, script: Sequence[E.Edit], *, line_offset: int = 0,
+                segment: bool = False, truncated: bool = False) -> cst.Module:
+    """Return ``module`` with every edit applied; raise ApplyError if one cannot be placed.
+
+    ``module`` may be a segment of a file (lines ``line_offset + 1 ...``; ``segment`` when
+    it does not start the file, ``truncated`` when it does not end it): the edits'
+    positions are the file's. Imports are added to a truncated module only when its
+    leading import block (where they go) ends inside it."""
+    applier = _Applier(script, line_offset, segment)
     new = MetadataWrapper(module, unsafe_skip_copy=True).visit(applier)
     leftovers = (
         len(applier.awaits) + len(applier.replaces) + len(applier.call_edits)
@@ -378,6 +403,10 @@ def apply_edits(module: cst.Module, script: Sequence[E.Edit]) -> cst.Module:
             )
         )
     if applier.imports:
+        if segment:
+            raise ApplyError("imports are added to the segment that starts the file")
+        if truncated and _import_block_reaches_end(new):
+            raise ApplyError("the leading import block goes on after this segment")
         ctx = CodemodContext()
         for imp in applier.imports:
             if imp.name is None:
@@ -386,6 +415,28 @@ def apply_edits(module: cst.Module, script: Sequence[E.Edit]) -> cst.Module:
                 AddImportsVisitor.add_needed_import(ctx, imp.module, imp.name)
         new = new.visit(_TopLevelAddImports(ctx))
     return new
+
+
+def _import_block_reaches_end(module: cst.Module) -> bool:
+    """Whether the statements ``AddImportsVisitor`` reads and changes (an optional docstring,
+    the leading ``import`` lines and the statement after them) run to the module's end."""
+    body = module.body
+    i = 1 if body and _opens_with_docstring(body[0]) else 0
+    while i < len(body) and _is_import_line(body[i]):
+        i += 1
+    return i >= len(body)
+
+
+def _opens_with_docstring(stmt: cst.BaseStatement) -> bool:
+    """LibCST's ``_skip_first``: a docstring or ``__strict__ = ...`` first statement (a
+    superset is fine here: it only decides whether a segment is long enough)."""
+    return isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 and isinstance(
+        stmt.body[0], (cst.Expr, cst.Assign))
+
+
+def _is_import_line(stmt: cst.BaseStatement) -> bool:
+    return isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 and isinstance(
+        stmt.body[0], (cst.Import, cst.ImportFrom))
 
 
 class _TopLevelAddImports(AddImportsVisitor):

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable
 
 from flask2quart import edits as E
+from flask2quart import segments
 from flask2quart.analysis import facts as F
 from flask2quart.analysis.index import ProjectIndex
 from flask2quart.analysis.project import Project, load_project
@@ -25,6 +26,7 @@ from flask2quart.rules import REGISTRY, load_all
 
 if TYPE_CHECKING:
     from flask2quart.cache import Cache
+    from flask2quart.segments import Layout
 
 
 @dataclass
@@ -182,18 +184,15 @@ def _suppress(text: str, script: list[E.Edit]) -> list[E.Edit]:
     return [e for e in script if e.code not in ignored.get(line_of(e) or -1, ())]
 
 
-def transform_source(raw: bytes, script: list[E.Edit]) -> bytes:
-    """Apply ``script`` to one module's bytes with LibCST; verify the result compiles."""
-    import libcst as cst
+def transform_source(raw: bytes, script: list[E.Edit], layout: "Layout | None" = None) -> bytes:
+    """Apply ``script`` to one module's bytes with LibCST; verify the result compiles.
 
-    from flask2quart.apply import apply_edits
-
-    module = cst.parse_module(raw)
-    if module.bytes != raw:  # LibCST 1.9 drops e.g. trailing comment lines after a blank line
-        raise ValueError("LibCST does not reproduce this file byte for byte (comments or blank "
-                         "lines would be lost); left untouched")
-    new = apply_edits(module, script)
-    out = new.bytes
+    With the module's :class:`~flask2quart.segments.Layout`, only the top-level statements
+    carrying edits are parsed and transformed (same output); the whole module otherwise, or
+    when a segment cannot be transformed on its own."""
+    out = segments.transform(raw, script, layout)
+    if out is None:
+        out = _transform_module(raw, script)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         # one full compile: it parses too (same SyntaxError as an AST-only compile) and
@@ -202,10 +201,22 @@ def transform_source(raw: bytes, script: list[E.Edit]) -> bytes:
     return out
 
 
+def _transform_module(raw: bytes, script: list[E.Edit]) -> bytes:
+    import libcst as cst
+
+    from flask2quart.apply import apply_edits
+
+    module = cst.parse_module(raw)
+    if module.bytes != raw:  # LibCST 1.9 drops e.g. trailing comment lines after a blank line
+        raise ValueError("LibCST does not reproduce this file byte for byte (comments or blank "
+                         "lines would be lost); left untouched")
+    return apply_edits(module, script).bytes
+
+
 def _transform_job(args):
-    rel, raw, script = args
+    rel, raw, script, layout = args
     try:
-        return rel, transform_source(raw, script), None
+        return rel, transform_source(raw, script, layout), None
     except Exception as exc:  # reported per file, never crashes the run
         return rel, None, f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=3)}"
 
@@ -233,8 +244,8 @@ def run(paths: list[Path], phase: int = 1, *, excludes: Iterable[str] = (), jobs
     for link in project.skipped:  # symlinks: reported, never followed nor written
         results.append(FileResult(link.path, link.rel, "skipped", error=link.error))
     by_rel = {f.rel: f for f in project.files}
-    jobs_in = [(rel, by_rel[rel].raw, script) for rel, script in scripts.items()
-               if not isinstance(script, str)]
+    jobs_in = [(rel, by_rel[rel].raw, script, segments.layout(by_rel[rel].tree))
+               for rel, script in scripts.items() if not isinstance(script, str)]
     outputs = _cached_jobs(cache, jobs_in, jobs, progress) if cache is not None else \
         _run_jobs(jobs_in, jobs, progress)
     for src in project.files:
@@ -322,7 +333,7 @@ def _cached_jobs(cache, jobs_in, jobs: int, progress):
     """:func:`_run_jobs` with per-file results from the cache (key: bytes + edit script)."""
     out, todo, keys = {}, [], {}
     for job in jobs_in:
-        rel, raw, script = job
+        rel, raw, script, _ = job
         keys[rel] = k = cache.transform_key(raw, script)
         hit = cache.get_transform(k)
         if hit is not None:

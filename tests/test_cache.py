@@ -90,7 +90,7 @@ def test_transforms_are_reused_when_their_file_and_edits_are_unchanged(tmp_path)
     real = engine._run_jobs
 
     def spy(jobs_in, jobs, progress):
-        calls.extend(rel for rel, _, _ in jobs_in)
+        calls.extend(job[0] for job in jobs_in)
         return real(jobs_in, jobs, progress)
 
     engine._run_jobs, saved = spy, engine._run_jobs

@@ -61,7 +61,10 @@ def test_encodings_and_layouts_are_migrated_and_kept(tmp_path, name):
 
 REFUSED = {  # LibCST would not give the bytes back: reported, left untouched
     "cr-only-eol": FL.replace("\n", "\r").encode(),
-    "trailing-comment-after-blank": (FL + "\n\t  \n# the end\n").encode(),
+    # the whole module is transformed (its first indent, 2 spaces, is not the edited
+    # function's: a segment would indent new code differently) and LibCST drops the tail
+    "trailing-comment-after-blank": ("def helper():\n  return 1\n\n" + FL
+                                     + "\n\t  \n# the end\n").encode(),
 }
 UNPARSABLE = {
     "nul-byte": FL.encode() + b"x = 1\0\n",
@@ -91,6 +94,17 @@ def test_hostile_files_are_reported_untouched_and_the_run_goes_on(tmp_path, name
     assert proc.returncode == 2 and "bad.py" in proc.stderr
     assert (tmp_path / "bad.py").read_bytes() == data
     assert b"from quart import" in (tmp_path / "good.py").read_bytes()
+
+
+def test_tail_libcst_cannot_print_is_kept_when_only_statements_above_change(tmp_path):
+    """LibCST drops a whitespace-only line followed by comments at a module's end; only the
+    edited top-level statements go through LibCST, so the tail is copied as it is."""
+    data = (FL + "\n\t  \n# the end\n").encode()
+    (tmp_path / "app.py").write_bytes(data)
+    (f,) = engine.run([tmp_path], 3).files
+    assert f.status == "changed", f.error
+    assert f.new.endswith(b"\n\t  \n# the end\n") and b"async def index" in f.new
+    assert_safe(check_tree(tmp_path))
 
 
 def test_huge_file_without_flask_is_left_alone(tmp_path):
