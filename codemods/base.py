@@ -9,7 +9,7 @@ from typing import Callable, ClassVar, Iterable
 
 from flask2quart.analysis.facts import ProjectFacts
 from flask2quart.analysis.index import FuncNode, ModuleInfo, ProjectIndex, Scope
-from flask2quart.analysis.project import SourceFile
+from flask2quart.analysis.project import SourceFile, child_nodes
 from flask2quart.edits import Edit, Span
 from flask2quart.rules import RuleInfo
 
@@ -78,7 +78,7 @@ def _body_yields(node: ast.AST) -> bool:
             return True
         if isinstance(n, (*FuncNode, ast.ClassDef, ast.Lambda)):
             continue
-        stack.extend(ast.iter_child_nodes(n))
+        stack.extend(child_nodes(n))
     return False
 
 

@@ -7,6 +7,7 @@ decision was made by analysis; see :mod:`flask2quart.edits`.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import defaultdict
 from typing import Sequence
 
@@ -38,6 +39,9 @@ def _needs_parens(expr: cst.BaseExpression) -> bool:
 
 def _paren(expr: cst.BaseExpression) -> cst.BaseExpression:
     return expr.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+
+
+_PRUNABLE = (cst.BaseExpression, cst.SimpleStatementLine, cst.BaseSmallStatement)
 
 
 class _Applier(cst.CSTTransformer):
@@ -98,6 +102,15 @@ class _Applier(cst.CSTTransformer):
                 self.rewrites[(e.line, e.col)] = e
             else:  # pragma: no cover - a new edit type without an applier
                 raise ApplyError(f"no applier for {type(e).__name__}")
+        #: lines where an edit is placed (sorted): subtrees without one are not walked
+        lines = set()
+        for e in script:
+            span = getattr(e, "span", None)
+            line = span.line if span is not None else getattr(e, "line", None)
+            if line is not None:
+                lines.add(line)
+            lines.update(s.line for _, s in getattr(e, "subs", ()))
+        self._lines = sorted(lines)
         self.placed = 0
         self.pending = (
             len(self.awaits) + len(self.replaces) + len(self.call_edits) + len(self.async_defs)
@@ -114,6 +127,18 @@ class _Applier(cst.CSTTransformer):
 
     def _pos(self, node: cst.CSTNode) -> E.Span:
         return E.Span(*self._range(node))
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        # only expressions and simple statements are skipped: a compound statement's or a
+        # block's position starts after the decorators it holds (at the `def`/`class`)
+        if isinstance(node, _PRUNABLE):
+            r = self.get_metadata(PositionProvider, node, None)
+            if r is not None:
+                lines, off = self._lines, self.line_offset
+                i = bisect_left(lines, r.start.line + off)
+                if i == len(lines) or lines[i] > r.end.line + off:
+                    return False  # no edit below: its on_leave still runs, its children do not
+        return super().on_visit(node)
 
     def visit_Module(self, node: cst.Module) -> None:
         # a file's first statement has no leading lines of its own: the comments above it
@@ -449,6 +474,16 @@ class _TopLevelAddImports(AddImportsVisitor):
         if isinstance(node, (cst.Module, cst.SimpleStatementLine, cst.Import, cst.ImportFrom)):
             return super().on_visit(node)
         return False
+
+    def visit_Module(self, node: cst.Module) -> None:
+        # LibCST's visit_Module walks the whole module with a gatherer that only reads the
+        # leading statements (docstring, import lines, the first statement after them):
+        # give it just those
+        body = node.body
+        i = 1
+        while i < len(body) and _is_import_line(body[i]):
+            i += 1
+        super().visit_Module(node.with_changes(body=body[:i + 1]))
 
     def on_leave(self, original_node, updated_node):
         if isinstance(original_node, (cst.Module, cst.SimpleStatementLine, cst.Import,

@@ -42,3 +42,16 @@ def test_prepend_statement_only_touches_the_named_def():
     src = "def g():\n    pass\ndef h():\n    pass\n"
     assert _run(src, E.PrependStatement("T", 3, "h", "a = 1")) == \
         "def g():\n    pass\ndef h():\n    a = 1\n    pass\n"
+
+
+def test_edits_on_decorators_of_nested_defs_are_placed():
+    """A def's position starts at ``def``, after its decorators: the applier still walks
+    them (it skips subtrees without edits by position)."""
+    src = ("def outer(app):\n    x = 1\n\n    @app.cli.command('seed')\n"
+           "    @other\n    def seed():\n        pass\n")
+    span = E.Span(4, 5, 4, 28)
+    got = _run(src, E.AddKeyword("T", span, "with_appcontext", "True"))
+    assert "@app.cli.command('seed', with_appcontext=True)" in got
+    got = _run("class A:\n    @deco(1)\n    class B:\n        pass\n",
+               E.Replace("T", E.Span(2, 5, 2, 12), "deco(2)"))
+    assert "@deco(2)" in got

@@ -117,11 +117,13 @@ class AwaitCoroutines(Rule):
 
     def detect(self, ctx: RuleContext) -> Iterable[E.Edit]:
         facts, index = ctx.facts, ctx.index
-        wrapper_params = {w: fname for (w, fname) in facts.decorator_wrappers.values()}
+        wrapper_params = facts.memo("await.wrapper_params", lambda: {
+            w: fname for (w, fname) in facts.decorator_wrappers.values()})
         # methods only: module functions are reached by name, not through unknown objects
-        async_names = {s.name for s in facts.async_funcs
-                       if not s.is_async and s.enclosing_class() is not None
-                       and s.name not in C.VIEW_METHODS}
+        async_names = facts.memo("await.async_method_names", lambda: {
+            s.name for s in facts.async_funcs
+            if not s.is_async and s.enclosing_class() is not None
+            and s.name not in C.VIEW_METHODS})
         for scope in [ctx.module.scope, *ctx.functions()]:
             is_async = facts.is_async(scope)
             sites = list(facts.direct_sites.get(scope, ())) if scope.kind == "function" else \

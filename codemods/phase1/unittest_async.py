@@ -63,10 +63,7 @@ class UnittestAsync(Rule):
         classes_here = [s for s in ctx.scopes() if s.kind == "class"]
         if not classes_here:  # no class in this module: skip the project-wide class scan
             return
-        async_classes: set[str] = set()
-        for cls in index.classes.values():
-            if any(isinstance(c.node, FuncNode) and facts.is_async(c) for c in cls.children):
-                async_classes.update(c.qualname for c in index._class_chain(cls))
+        async_classes = facts.memo("unittest.async_classes", lambda: _async_classes(facts))
         for scope in classes_here:
             if scope.qualname not in async_classes:
                 continue
@@ -109,3 +106,14 @@ class UnittestAsync(Rule):
                             (("s", ctx.span(call.func.value)),))
             if base_hook is None or not ctx.facts.is_async(base_hook):
                 yield E.Await(self.info.code, ctx.span(call))
+
+
+def _async_classes(facts) -> set[str]:
+    """Qualified names of the project classes (and their project bases) that have a method
+    that is async after migration."""
+    index = facts.index
+    out: set[str] = set()
+    for cls in index.classes.values():
+        if any(isinstance(c.node, FuncNode) and facts.is_async(c) for c in cls.children):
+            out.update(c.qualname for c in index._class_chain(cls))
+    return out

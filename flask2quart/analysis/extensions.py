@@ -106,14 +106,23 @@ def extension_imports(index: ProjectIndex) -> list[ExtensionImport]:
     return out
 
 
+def imported(index: ProjectIndex) -> set[str]:
+    """The Flask extension modules some module of the project imports."""
+    cache = _cache(index)
+    if "imported" not in cache:
+        cache["imported"] = {i.flask_module for i in extension_imports(index)}
+    return cache["imported"]
+
+
 def uses(index: ProjectIndex, flask_module: str) -> list[ExtensionUse]:
-    """The swap analyser's view of every use (empty without an analyser)."""
+    """The swap analyser's view of every use (empty without an analyser, or when no module
+    imports the extension: nothing to swap, no project walk)."""
     cache = _cache(index)
     key = ("uses", flask_module)
     if key not in cache:
         _load_rules()
         fn = _ANALYSERS.get(flask_module)
-        cache[key] = list(fn(index)) if fn else []
+        cache[key] = list(fn(index)) if fn and flask_module in imported(index) else []
     return cache[key]
 
 
@@ -123,9 +132,13 @@ def swap_applies(index: ProjectIndex, flask_module: str) -> bool:
     if fact is None or fact.verdict != X.SWAP:
         return False
     _load_rules()
-    if flask_module not in _ANALYSERS:
+    if flask_module not in _ANALYSERS or flask_module not in imported(index):
         return False
-    return all(u.handled for u in uses(index, flask_module))
+    cache = _cache(index)
+    key = ("applies", flask_module)
+    if key not in cache:
+        cache[key] = all(u.handled for u in uses(index, flask_module))
+    return cache[key]
 
 
 def verdict(index: ProjectIndex, flask_module: str) -> str:

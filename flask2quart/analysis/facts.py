@@ -45,9 +45,19 @@ class ProjectFacts:
     cli_commands: dict[Scope, ast.expr] = field(default_factory=dict)
     click_commands_registered: set[Scope] = field(default_factory=set)
     conflicts: list[tuple[Scope, ast.AST, str]] = field(default_factory=list)
+    _memo: dict = field(default_factory=dict, repr=False, compare=False)
 
     def is_async(self, scope: Scope) -> bool:
         return scope in self.async_funcs
+
+    def memo(self, key, build):
+        """``build()`` computed once per facts (project-wide values a detector needs for
+        every module); the facts must not change afterwards (they do not once collected)."""
+        try:
+            return self._memo[key]
+        except KeyError:
+            value = self._memo[key] = build()
+            return value
 
 
 # ---------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Iterator
 
 from flask2quart import catalogue as C
-from flask2quart.analysis.project import Project, SourceFile
+from flask2quart.analysis.project import Project, SourceFile, child_nodes, walk_with_parents
 from flask2quart.catalogue import Kind
 
 BUILTINS = frozenset(dir(builtins))
@@ -315,10 +315,8 @@ class ProjectIndex:
         for src in project.files:
             builder = _ScopeBuilder(src)
             builder.visit(src.tree)
-            parents: dict[ast.AST, ast.AST] = {}
-            for node in self.walk(src.tree):
-                for child in ast.iter_child_nodes(node):
-                    parents[child] = node
+            nodes, parents = walk_with_parents(src.tree)
+            self._walks.setdefault(src.tree, nodes)
             info = ModuleInfo(src, builder.root, builder.scopes_by_node, parents)
             # first module with a name wins (duplicates: e.g. two conftest.py files)
             self.modules.setdefault(src.module, info)
@@ -333,6 +331,7 @@ class ProjectIndex:
         self._own_nodes: dict[ast.AST, list[ast.AST]] = {}
         self._expr_scope_memo: dict[str, dict[ast.AST, ast.AST | None]] = {}
         self._ctor_calls: dict[str, list[tuple[ast.Call, Scope]]] | None = None
+        self._returns: dict[ast.AST, list[ast.expr]] = {}
         self._attr_memo: dict[tuple[ast.AST, bool], dict[str, list[tuple[ast.Assign, Scope]]]] = {}
 
     # ------------------------------------------------------------------ utils
@@ -526,13 +525,19 @@ class ProjectIndex:
             return None
         self._returned_busy.add(key)
         try:
-            values = []
-            for n in self.own_nodes(fn):
-                if isinstance(n, (ast.Return, ast.Yield)) and n.value is not None:
-                    values.append(n.value)
+            values = self.returned_values(fn)
             return self._kind_of_values(values, fn, depth) if values else None
         finally:
             self._returned_busy.discard(key)
+
+    def returned_values(self, fn: Scope) -> list[ast.expr]:
+        """The values ``fn`` returns or yields (its own ``return x`` / ``yield x``), memoized."""
+        found = self._returns.get(fn.node)
+        if found is None:
+            found = self._returns[fn.node] = [
+                n.value for n in self.own_nodes(fn)
+                if isinstance(n, (ast.Return, ast.Yield)) and n.value is not None]
+        return found
 
     def fixtures(self, scope: Scope) -> dict[str, Scope]:
         """pytest fixtures visible from ``scope``'s module: conftest.py files on its path
@@ -776,8 +781,7 @@ class ProjectIndex:
         return out or None
 
     def _returned_class(self, fn: Scope, depth: int) -> Scope | None:
-        values = [n.value for n in self.own_nodes(fn)
-                  if isinstance(n, (ast.Return, ast.Yield)) and n.value is not None]
+        values = self.returned_values(fn)
         return self._one_class(values, fn, depth) if values else None
 
     def _class_chain(self, cls: Scope, _depth: int = 0) -> list[Scope]:
@@ -840,10 +844,11 @@ class ProjectIndex:
         node = scope.node
         body = node.body if isinstance(node, (ast.Module, *FuncNode, ast.ClassDef)) else [node]
         stack = list(reversed(body))
+        defs = (*FuncNode, ast.ClassDef)
         while stack:
             n = stack.pop()
             yield n
-            if isinstance(n, (*FuncNode, ast.ClassDef)):
+            if isinstance(n, defs):
                 # decorators, defaults and bases run in this scope; the body does not
                 inner = [*n.decorator_list]
                 if isinstance(n, ast.ClassDef):
@@ -852,7 +857,9 @@ class ProjectIndex:
                     inner += [*n.args.defaults, *(d for d in n.args.kw_defaults if d)]
                 stack.extend(reversed(inner))
                 continue
-            stack.extend(reversed(list(ast.iter_child_nodes(n))))
+            children = child_nodes(n)
+            children.reverse()
+            stack.extend(children)
 
     def innermost_scope(self, scope: Scope, node: ast.AST) -> Scope:
         """The scope a node of ``scope``'s body evaluates in (lambda/comprehension aware)."""

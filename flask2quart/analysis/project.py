@@ -120,13 +120,40 @@ def _walk(folder: Path, skipped: list[Path]):
             yield child
 
 
+def child_nodes(node: ast.AST) -> list[ast.AST]:
+    """``list(ast.iter_child_nodes(node))``, without the generator overhead (the analysis
+    visits every node of every module several times)."""
+    out = []
+    for name in node._fields:
+        v = getattr(node, name, None)
+        if isinstance(v, ast.AST):
+            out.append(v)
+        elif isinstance(v, list):
+            out.extend(x for x in v if isinstance(x, ast.AST))
+    return out
+
+
+def walk_with_parents(tree: ast.AST) -> tuple[list[ast.AST], dict[ast.AST, ast.AST]]:
+    """``list(ast.walk(tree))`` (same breadth-first order) and each node's parent."""
+    nodes = [tree]
+    parents: dict[ast.AST, ast.AST] = {}
+    i = 0
+    while i < len(nodes):
+        n = nodes[i]
+        i += 1
+        for c in child_nodes(n):
+            parents[c] = n
+            nodes.append(c)
+    return nodes, parents
+
+
 MAX_DEPTH = 200  # ast nesting; real code stays under 50 (3,189 installed modules: at most 44)
 
 
 def too_deep(tree: ast.AST, limit: int = MAX_DEPTH) -> bool:
     """Whether ``tree`` nests deeper than ``limit`` (iterative, stops at the first hit)."""
     stack = [(tree, 1)]
-    pop, push, children = stack.pop, stack.append, ast.iter_child_nodes
+    pop, push, children = stack.pop, stack.append, child_nodes
     while stack:
         node, depth = pop()
         if depth > limit:
