@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import ast
-import weakref
 from dataclasses import dataclass
 from typing import Callable, ClassVar, Iterable
 
 from flask2quart.analysis.facts import ProjectFacts
 from flask2quart.analysis.index import FuncNode, ModuleInfo, ProjectIndex, Scope
-from flask2quart.analysis.project import SourceFile, child_nodes
+from flask2quart.analysis.index import is_generator  # noqa: F401  (detectors import it from here)
+from flask2quart.analysis.project import SourceFile
 from flask2quart.edits import Edit, Span
 from flask2quart.rules import RuleInfo
 
@@ -53,33 +53,6 @@ class Rule:
 
     def detect(self, ctx: RuleContext) -> Iterable[Edit]:  # pragma: no cover - abstract
         raise NotImplementedError
-
-
-_IS_GENERATOR: "weakref.WeakKeyDictionary[ast.AST, bool]" = weakref.WeakKeyDictionary()
-
-
-def is_generator(node: ast.AST) -> bool:
-    """Does this function body yield (not counting nested functions)?"""
-    if not isinstance(node, FuncNode):
-        return False
-    # memoized per function node (trees are never mutated after parsing): detectors ask
-    # about the same functions again and again
-    known = _IS_GENERATOR.get(node)
-    if known is None:
-        known = _IS_GENERATOR[node] = _body_yields(node)
-    return known
-
-
-def _body_yields(node: ast.AST) -> bool:
-    stack = list(node.body)
-    while stack:
-        n = stack.pop()
-        if isinstance(n, (ast.Yield, ast.YieldFrom)):
-            return True
-        if isinstance(n, (*FuncNode, ast.ClassDef, ast.Lambda)):
-            continue
-        stack.extend(child_nodes(n))
-    return False
 
 
 #: (phase, provider) pairs; a provider yields the direct await sites of one function

@@ -99,6 +99,8 @@ class FlaskImports(Rule):
         yield from self._references(ctx, renamed_bindings, module_aliases)
 
     def _references(self, ctx: RuleContext, renamed: dict[str, str], aliases: dict[str, str]):
+        if not renamed and not aliases:
+            return  # every branch below starts from a renamed name or a flask module alias
         code = self.info.code
         index = ctx.index
         for scope in ctx.scopes():

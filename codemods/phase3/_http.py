@@ -204,17 +204,9 @@ def sync_reach(facts: ProjectFacts) -> dict[Scope, str]:
     from flask2quart.analysis import facts as F
 
     index = facts.index
-    callees: dict[Scope, list[Scope]] = {}
-    for s in index.iter_scopes():
-        if not isinstance(s.node, FuncNode):
-            continue
-        out = []
-        for node in index.own_nodes(s):
-            if isinstance(node, ast.Call):
-                c = F._callee(index, node, index.innermost_scope(s, node))
-                if c is not None and c is not s:
-                    out.append(c)
-        callees[s] = out
+    callees: dict[Scope, list[Scope]] = {
+        s: [c for _node, _ev, c in rows if c is not None and c is not s]
+        for s, rows in F.call_table(facts).items()}
     reach: dict[Scope, str] = {}
     work = [(s, why) for s, why in facts.must_sync.items()]
     work += [(s, "Celery task (runs in a worker, outside the event loop)")

@@ -183,15 +183,13 @@ def collect(index: ProjectIndex, sites_for) -> ProjectFacts:
             _class_decorators(facts, cls)
 
     # 3. direct await sites and the call graph
+    table = call_table(facts, scopes)
     for s in scopes:
         facts.direct_sites[s].extend(sites_for(facts, s))
-        for node in index.own_nodes(s):
-            if isinstance(node, ast.Call):
-                eval_scope = index.innermost_scope(s, node)
-                callee = _callee(index, node, eval_scope)
-                if callee is not None and callee is not s:
-                    facts.calls[s].append((node, callee, eval_scope))
-                    facts.callers[callee].append((s, node))
+        for node, eval_scope, callee in table[s]:
+            if callee is not None and callee is not s:
+                facts.calls[s].append((node, callee, eval_scope))
+                facts.callers[callee].append((s, node))
 
     # 4. decorator wrappers applied to views
     for s in scopes:
@@ -313,37 +311,58 @@ def _classify_call(facts: ProjectFacts, call: ast.Call, scope: Scope) -> None:
             _set_first_param_kind(facts, f, Kind.RESPONSE)
 
 
+def call_table(facts: ProjectFacts, scopes: list[Scope] | None = None
+               ) -> dict[Scope, list[tuple[ast.Call, Scope, Scope | None]]]:
+    """Every call in every function, in source order: (call, evaluation scope, the project
+    function it invokes or None). Computed once per facts: callees do not depend on the
+    parameter kinds learnt later (only on names, classes and instances)."""
+    table = facts._memo.get("call_table")
+    if table is None:
+        index = facts.index
+        if scopes is None:
+            scopes = [s for s in index.iter_scopes() if isinstance(s.node, FuncNode)]
+        table = {}
+        for s in scopes:
+            rows = table[s] = []
+            for node in index.own_nodes(s):
+                if isinstance(node, ast.Call):
+                    ev = index.innermost_scope(s, node)
+                    rows.append((node, ev, _callee(index, node, ev)))
+        facts._memo["call_table"] = table
+    return table
+
+
 def _infer_param_kinds(facts: ProjectFacts, scopes: list[Scope]) -> None:
     """A parameter is an app (or blueprint) when every project call passes one."""
     index = facts.index
+    # (call, eval scope, callee, params, offset) of every call to a project function or class
+    sites = []
+    for s in scopes:
+        for node, eval_scope, callee in call_table(facts, scopes)[s]:
+            ctor = False
+            if callee is None:
+                # ClassName(...) → ClassName.__init__ (the instance is the first parameter)
+                cls = index.classes.get(index.qualify(node.func, eval_scope) or "")
+                callee = _method(index, cls, "__init__") if cls is not None else None
+                ctor = True
+            if callee is None:
+                continue
+            args = callee.node.args
+            params = [a.arg for a in (*args.posonlyargs, *args.args)]
+            offset = 1 if ctor or (callee.enclosing_class() is not None and params
+                                   and params[0] in ("self", "cls")
+                                   and isinstance(node.func, ast.Attribute)) else 0
+            sites.append((node, eval_scope, callee, params, offset))
     for _ in range(3):  # a few rounds reach chains like create_app → init_app → register
         seen: dict[tuple[str, str], set] = defaultdict(set)
-        for s in scopes:
-            for node in index.own_nodes(s):
-                if not isinstance(node, ast.Call):
-                    continue
-                eval_scope = index.innermost_scope(s, node)
-                callee = _callee(index, node, eval_scope)
-                ctor = False
-                if callee is None:
-                    # ClassName(...) → ClassName.__init__ (the instance is the first parameter)
-                    cls = index.classes.get(index.qualify(node.func, eval_scope) or "")
-                    callee = _method(index, cls, "__init__") if cls is not None else None
-                    ctor = True
-                if callee is None:
-                    continue
-                args = callee.node.args
-                params = [a.arg for a in (*args.posonlyargs, *args.args)]
-                offset = 1 if ctor or (callee.enclosing_class() is not None and params
-                                       and params[0] in ("self", "cls")
-                                       and isinstance(node.func, ast.Attribute)) else 0
-                for i, a in enumerate(node.args):
-                    if isinstance(a, ast.Starred) or i + offset >= len(params):
-                        break
-                    seen[(callee.qualname, params[i + offset])].add(index.kind(a, eval_scope))
-                for kw in node.keywords:
-                    if kw.arg in params:
-                        seen[(callee.qualname, kw.arg)].add(index.kind(kw.value, eval_scope))
+        for node, eval_scope, callee, params, offset in sites:
+            for i, a in enumerate(node.args):
+                if isinstance(a, ast.Starred) or i + offset >= len(params):
+                    break
+                seen[(callee.qualname, params[i + offset])].add(index.kind(a, eval_scope))
+            for kw in node.keywords:
+                if kw.arg in params:
+                    seen[(callee.qualname, kw.arg)].add(index.kind(kw.value, eval_scope))
         changed = False
         for key, kinds in seen.items():
             if len(kinds) == 1:

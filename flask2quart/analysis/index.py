@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import weakref
 from dataclasses import dataclass, field
 from typing import Iterator
 
@@ -26,6 +27,54 @@ from flask2quart.catalogue import Kind
 
 BUILTINS = frozenset(dir(builtins))
 FuncNode = (ast.FunctionDef, ast.AsyncFunctionDef)
+
+#: function node → whether its body yields (not counting nested functions, classes and
+#: lambdas), filled for every indexed module: see :func:`is_generator`
+_GENERATORS: "weakref.WeakKeyDictionary[ast.AST, bool]" = weakref.WeakKeyDictionary()
+
+
+def is_generator(node: ast.AST) -> bool:
+    """Does this function body yield (not counting nested functions, classes, lambdas)?"""
+    if not isinstance(node, FuncNode):
+        return False
+    known = _GENERATORS.get(node)
+    if known is None:  # a function outside every index
+        known = _GENERATORS[node] = _body_yields(node)
+    return known
+
+
+def _body_yields(node: ast.AST) -> bool:
+    stack = list(node.body)
+    while stack:
+        n = stack.pop()
+        if isinstance(n, (ast.Yield, ast.YieldFrom)):
+            return True
+        if isinstance(n, (*FuncNode, ast.ClassDef, ast.Lambda)):
+            continue
+        stack.extend(child_nodes(n))
+    return False
+
+
+def _register_generators(nodes: list[ast.AST], parents: dict[ast.AST, ast.AST]) -> None:
+    """:func:`_body_yields` for every function of a module at once: from each ``yield`` up to
+    the nearest function, class or lambda (only a yield reached through a function's body
+    makes it a generator)."""
+    found = set()
+    for y in nodes:
+        if not isinstance(y, (ast.Yield, ast.YieldFrom)):
+            continue
+        prev, cur = y, parents.get(y)
+        while cur is not None:
+            if isinstance(cur, (ast.ClassDef, ast.Lambda)):
+                break
+            if isinstance(cur, FuncNode):
+                if any(prev is st for st in cur.body):
+                    found.add(cur)
+                break
+            prev, cur = cur, parents.get(cur)
+    for n in nodes:
+        if isinstance(n, FuncNode):
+            _GENERATORS[n] = n in found
 
 
 @dataclass
@@ -317,6 +366,7 @@ class ProjectIndex:
             builder.visit(src.tree)
             nodes, parents = walk_with_parents(src.tree)
             self._walks.setdefault(src.tree, nodes)
+            _register_generators(nodes, parents)
             info = ModuleInfo(src, builder.root, builder.scopes_by_node, parents)
             # first module with a name wins (duplicates: e.g. two conftest.py files)
             self.modules.setdefault(src.module, info)
