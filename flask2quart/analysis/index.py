@@ -364,7 +364,7 @@ class ProjectIndex:
         for src in project.files:
             builder = _ScopeBuilder(src)
             builder.visit(src.tree)
-            nodes, parents = walk_with_parents(src.tree)
+            nodes, parents = src.walk or walk_with_parents(src.tree)
             self._walks.setdefault(src.tree, nodes)
             _register_generators(nodes, parents)
             info = ModuleInfo(src, builder.root, builder.scopes_by_node, parents)

@@ -34,6 +34,8 @@ class SourceFile:
     is_package: bool    # an __init__.py
     tree: ast.Module
     lines: LineIndex
+    #: ``walk_with_parents(tree)``, computed while loading (with the depth check)
+    walk: tuple | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass
@@ -133,17 +135,23 @@ def child_nodes(node: ast.AST) -> list[ast.AST]:
     return out
 
 
-def walk_with_parents(tree: ast.AST) -> tuple[list[ast.AST], dict[ast.AST, ast.AST]]:
-    """``list(ast.walk(tree))`` (same breadth-first order) and each node's parent."""
+def walk_with_parents(tree: ast.AST, limit: int | None = None
+                      ) -> tuple[list[ast.AST], dict[ast.AST, ast.AST]] | None:
+    """``list(ast.walk(tree))`` (same breadth-first order) and each node's parent; None when
+    ``tree`` nests deeper than ``limit`` levels (``tree`` itself is level 1)."""
     nodes = [tree]
     parents: dict[ast.AST, ast.AST] = {}
-    i = 0
-    while i < len(nodes):
-        n = nodes[i]
-        i += 1
-        for c in child_nodes(n):
-            parents[c] = n
-            nodes.append(c)
+    level, depth = [tree], 1
+    while level:
+        if limit is not None and depth > limit:
+            return None
+        below = []
+        for n in level:
+            for c in child_nodes(n):
+                parents[c] = n
+                below.append(c)
+        nodes.extend(below)
+        level, depth = below, depth + 1
     return nodes, parents
 
 
@@ -201,13 +209,14 @@ def load_project(paths: list[Path], excludes: list[str] = ()) -> Project:
         except (SyntaxError, UnicodeDecodeError, ValueError, OSError, RecursionError, MemoryError) as exc:
             project.failures.append(ParseFailure(path, rel, f"{type(exc).__name__}: {exc}"))
             continue
-        if too_deep(tree):  # the recursive analysis would overflow the stack for the whole run
+        walk = walk_with_parents(tree, MAX_DEPTH)
+        if walk is None:  # the recursive analysis would overflow the stack for the whole run
             project.failures.append(ParseFailure(
                 path, rel, f"nested more than {MAX_DEPTH} levels deep (e.g. a very long a + b + ... "
                            "chain): too deep to analyse and rewrite safely"))
             continue
         module, is_pkg = module_name(path, root)
         project.files.append(
-            SourceFile(path, rel, raw, text, encoding, module, is_pkg, tree, LineIndex(text))
+            SourceFile(path, rel, raw, text, encoding, module, is_pkg, tree, LineIndex(text), walk)
         )
     return project
