@@ -105,8 +105,7 @@ class _Applier(cst.CSTTransformer):
         #: lines where an edit is placed (sorted): subtrees without one are not walked
         lines = set()
         for e in script:
-            span = getattr(e, "span", None)
-            line = span.line if span is not None else getattr(e, "line", None)
+            line = E.edit_line(e)
             if line is not None:
                 lines.add(line)
             lines.update(s.line for _, s in getattr(e, "subs", ()))

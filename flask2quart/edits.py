@@ -204,5 +204,12 @@ class FileEdits:
 MARKER_PREFIX = "# flask2quart:"
 
 
+def edit_line(e: Edit) -> int | None:
+    """The line an edit is placed at (its span's first line), None for file-level edits
+    (:class:`AddImport`)."""
+    span = getattr(e, "span", None)
+    return span.line if span is not None else getattr(e, "line", None)
+
+
 def marker_comment(code: str, message: str) -> str:
     return f"{MARKER_PREFIX} {code} {message}".rstrip()

@@ -176,14 +176,7 @@ def _suppress(text: str, script: list[E.Edit]) -> list[E.Edit]:
             codes = ln[j + len("flask2quart: ignore["):].split("]")[0]
             ignored[i] = {c.strip() for c in codes.split(",")}
 
-    def line_of(e: E.Edit) -> int | None:
-        for attr in ("line",):
-            if hasattr(e, attr):
-                return getattr(e, attr)
-        span = getattr(e, "span", None)
-        return span.line if span else None
-
-    return [e for e in script if e.code not in ignored.get(line_of(e) or -1, ())]
+    return [e for e in script if e.code not in ignored.get(E.edit_line(e) or -1, ())]
 
 
 def transform_source(raw: bytes, script: list[E.Edit], layout: "Layout | None" = None) -> bytes:

@@ -70,13 +70,6 @@ def layout(tree: ast.Module) -> Layout | None:
     return Layout(tuple(ends), upto)
 
 
-def _edit_line(e: E.Edit) -> int | None:
-    span = getattr(e, "span", None)
-    if span is not None:
-        return span.line
-    return getattr(e, "line", None)
-
-
 def _split_lines(text: str) -> list[str]:
     parts = text.split("\n")
     lines = [p + "\n" for p in parts[:-1]]
@@ -118,7 +111,7 @@ def transform(raw: bytes, script: Sequence[E.Edit], lay: Layout | None) -> bytes
         if isinstance(e, E.AddImport):
             needs_imports = True
             continue
-        line = _edit_line(e)
+        line = E.edit_line(e)
         if line is None:
             return None
         g = bisect_left(ends, line)
