@@ -1,3 +1,3 @@
-from flask2quart.cli import main
+from flask2quart.cli import console
 
-main()
+console()

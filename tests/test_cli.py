@@ -67,3 +67,39 @@ def test_rules_and_explain():
     ex = run_cli("explain", "F2Q102")
     assert ex.returncode == 0 and "Before:" in ex.stdout and "await request.form" in ex.stdout
     assert run_cli("explain", "F2Q999").returncode == 2
+
+
+def _py(code: str) -> subprocess.CompletedProcess:
+    """Run ``code`` with buffered standard streams (whatever this environment says)."""
+    import os
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
+                          env=env)
+
+
+def test_hard_exit_keeps_sys_exit_semantics_and_flushes():
+    # the console entry skips interpreter teardown: buffered output must still arrive and
+    # the status must be what sys.exit would give
+    prelude = ("import atexit, sys; from flask2quart.cli import hard_exit; "
+               "atexit.register(lambda: print('teardown ran')); sys.stdout.write('partial'); ")
+    for arg, status, err in [("None", 0, ""), ("3", 3, ""), ("'bad input'", 1, "bad input\n"),
+                             ("256", 0, ""), ("-1", 255, "")]:
+        proc = _py(prelude + f"hard_exit({arg})")
+        assert (proc.returncode, proc.stdout, proc.stderr) == (status, "partial", err), arg
+    # stdout gone before the flush (a closed pipe): no traceback, the interpreter's status 120
+    proc = _py(prelude + "import os; os.close(1); hard_exit(0)")
+    assert proc.returncode == 120 and "Traceback" not in proc.stderr
+
+
+def test_console_exit_codes_and_output_through_a_pipe(tmp_path):
+    # `python -m flask2quart` goes through cli.console (hard exit): the summary, the patch
+    # and the exit code all survive
+    write_tree(tmp_path, {"app.py": APP})
+    proc = run_cli("migrate", str(tmp_path), "--check")
+    assert proc.returncode == 1 and "would rewrite 1 file(s)" in proc.stdout
+    diff = run_cli("migrate", str(tmp_path), "--diff")
+    assert diff.returncode == 0 and diff.stdout.count("\n") > 5 and "+from quart" in diff.stdout
+    version = run_cli("--version")
+    assert version.returncode == 0 and "flask2quart" in version.stdout
