@@ -32,7 +32,7 @@ test: $(STAMP) $(STAMP313)
 	-scripts/install-chromium browser
 	F2Q_PYTHON313=$(CURDIR)/$(VENV313)/bin/python $(VENV)/bin/python -m pytest -q -n 2 --timeout 900
 	# the tool itself and the version-sensitive suites again on Python 3.13 / Quart 0.23.1
-	$(VENV313)/bin/python -m pytest -q -n 2 --timeout 900 tests/test_catalogue.py tests/bridge tests/phase1 tests/phase2 tests/phase3 tests/test_testing_shim.py tests/test_cli.py tests/test_segments.py tests/test_index_generators.py
+	$(VENV313)/bin/python -m pytest -q -n 2 --timeout 900 tests/test_catalogue.py tests/bridge tests/phase1 tests/phase2 tests/phase3 tests/test_testing_shim.py tests/test_cli.py tests/test_segments.py tests/test_index_generators.py tests/test_apply_positions.py
 
 clean:
 	rm -rf $(VENV) $(VENV313) .f2q-demo

@@ -14,7 +14,8 @@ from typing import Sequence
 import libcst as cst
 from libcst.codemod import CodemodContext
 from libcst.codemod.visitors import AddImportsVisitor
-from libcst.metadata import MetadataWrapper, PositionProvider
+from libcst.metadata import PositionProvider
+from libcst.metadata.position_provider import PositionProvidingCodegenState
 
 from flask2quart import edits as E
 
@@ -44,11 +45,30 @@ def _paren(expr: cst.BaseExpression) -> cst.BaseExpression:
 _PRUNABLE = (cst.BaseExpression, cst.SimpleStatementLine, cst.BaseSmallStatement)
 
 
+def positions(module: cst.Module) -> tuple[dict[cst.CSTNode, cst.metadata.CodeRange], str]:
+    """LibCST's ``PositionProvider`` range of every node of ``module``, and the code that
+    pass printed (``module.code``).
+
+    This is the provider's own codegen pass, run directly: ``MetadataWrapper`` would walk the
+    whole tree once more for batchable providers even when there are none, copy the mapping,
+    and the caller would print the module a second time to check that it round-trips.
+    ``tests/test_apply_positions.py`` checks both results against LibCST's public API."""
+    provider = PositionProvider()
+    state = PositionProvidingCodegenState(default_indent=module.default_indent,
+                                          default_newline=module.default_newline,
+                                          provider=provider)
+    module._codegen(state)
+    return provider._computed, "".join(state.tokens)
+
+
 class _Applier(cst.CSTTransformer):
     METADATA_DEPENDENCIES = (PositionProvider,)
 
-    def __init__(self, script: Sequence[E.Edit], line_offset: int = 0, segment: bool = False):
+    def __init__(self, script: Sequence[E.Edit], positions: dict[cst.CSTNode, cst.metadata.CodeRange],
+                 line_offset: int = 0, segment: bool = False):
         super().__init__()
+        self.metadata = {PositionProvider: positions}  # what MetadataWrapper would resolve
+        self._positions = positions
         #: the module being visited is lines ``line_offset + 1 ...`` of the file (a segment:
         #: see :mod:`flask2quart.segments`); every position read is shifted by it
         self.line_offset = line_offset
@@ -120,7 +140,7 @@ class _Applier(cst.CSTTransformer):
     # -- helpers ---------------------------------------------------------------
     def _range(self, node: cst.CSTNode) -> tuple[int, int, int, int]:
         """(line, column, end line, end column) of ``node`` in the file."""
-        r = self.get_metadata(PositionProvider, node)
+        r = self._positions[node]
         off = self.line_offset
         return r.start.line + off, r.start.column, r.end.line + off, r.end.column
 
@@ -131,7 +151,7 @@ class _Applier(cst.CSTTransformer):
         # only expressions and simple statements are skipped: a compound statement's or a
         # block's position starts after the decorators it holds (at the `def`/`class`)
         if isinstance(node, _PRUNABLE):
-            r = self.get_metadata(PositionProvider, node, None)
+            r = self._positions.get(node)
             if r is not None:
                 lines, off = self._lines, self.line_offset
                 i = bisect_left(lines, r.start.line + off)
@@ -400,15 +420,19 @@ def _is_docstring(stmt: cst.BaseStatement) -> bool:
 
 
 def apply_edits(module: cst.Module, script: Sequence[E.Edit], *, line_offset: int = 0,
-                segment: bool = False, truncated: bool = False) -> cst.Module:
-    """Return ``module`` with every edit applied; raise ApplyError if one cannot be placed.
+                segment: bool = False, truncated: bool = False, source: str | None = None) -> cst.Module:
+    """Return ``module`` with every edit applied; raise ApplyError if one cannot be placed,
+    or if ``module`` does not print back to ``source`` when that is given.
 
     ``module`` may be a segment of a file (lines ``line_offset + 1 ...``; ``segment`` when
     it does not start the file, ``truncated`` when it does not end it): the edits'
     positions are the file's. Imports are added to a truncated module only when its
     leading import block (where they go) ends inside it."""
-    applier = _Applier(script, line_offset, segment)
-    new = MetadataWrapper(module, unsafe_skip_copy=True).visit(applier)
+    where, code = positions(module)
+    if source is not None and code != source:
+        raise ApplyError("LibCST does not print this code back byte for byte")
+    applier = _Applier(script, where, line_offset, segment)
+    new = module.visit(applier)
     leftovers = (
         len(applier.awaits) + len(applier.replaces) + len(applier.call_edits)
         + len(applier.async_defs) + len(applier.async_withs) + len(applier.statements)

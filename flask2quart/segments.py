@@ -142,8 +142,6 @@ def transform(raw: bytes, script: Sequence[E.Edit], lay: Layout | None) -> bytes
             last = ends[run[-1]]
             seg_text = "".join(lines[first:last])
             module = cst.parse_module(seg_text)
-            if module.code != seg_text:
-                return None
             if indent is None:
                 indent = _default_indent(text)
                 if indent is None:
@@ -158,7 +156,7 @@ def transform(raw: bytes, script: Sequence[E.Edit], lay: Layout | None) -> bytes
             if run[0] == 0 and needs_imports:
                 seg_script += [e for e in script if isinstance(e, E.AddImport)]
             new = apply_edits(module, seg_script, line_offset=first, segment=first > 0,
-                              truncated=last < len(lines))
+                              truncated=last < len(lines), source=seg_text)
             out.append("".join(lines[done:first]))
             out.append(new.code)
             done = last
