@@ -19,7 +19,7 @@ import ast
 import builtins
 import weakref
 from dataclasses import dataclass, field
-from typing import Iterator
+from typing import Callable, Iterator
 
 from flask2quart import catalogue as C
 from flask2quart.analysis.project import Project, SourceFile, child_nodes, walk_with_parents
@@ -131,6 +131,45 @@ def _resolve_relative(module: SourceFile, level: int, name: str | None) -> str:
 
 class _ScopeBuilder(ast.NodeVisitor):
     """Builds the scope tree of one module and records bindings per scope."""
+
+    #: node class -> this class's ``visit_<Class>`` function, or None: visit the children
+    #: (``ast.NodeVisitor``'s own ``visit_Constant``, a deprecation shim, counts as None)
+    _handlers: dict[type, Callable | None] = {}
+
+    @classmethod
+    def _handler(cls, node_type: type) -> Callable | None:
+        name = "visit_" + node_type.__name__
+        found = getattr(cls, name, None)
+        if found is not None and found is getattr(ast.NodeVisitor, name, None):
+            found = None
+        cls._handlers[node_type] = found
+        return found
+
+    def visit(self, node: ast.AST) -> None:
+        handlers = self._handlers
+        handler = handlers[type(node)] if type(node) in handlers else self._handler(type(node))
+        if handler is None:
+            self.generic_visit(node)
+        else:
+            handler(self, node)
+
+    def generic_visit(self, node: ast.AST) -> None:
+        # ast.NodeVisitor's order (fields in order, depth first) without one Python call per
+        # node: most nodes have no handler, and their children go on an explicit stack
+        handlers = self._handlers
+        stack = child_nodes(node)
+        stack.reverse()
+        pop, push = stack.pop, stack.extend
+        while stack:
+            n = pop()
+            t = type(n)
+            handler = handlers[t] if t in handlers else self._handler(t)
+            if handler is None:
+                children = child_nodes(n)
+                children.reverse()
+                push(children)
+            else:
+                handler(self, n)
 
     def __init__(self, module: SourceFile):
         self.module = module
@@ -383,6 +422,7 @@ class ProjectIndex:
         self._ctor_calls: dict[str, list[tuple[ast.Call, Scope]]] | None = None
         self._returns: dict[ast.AST, list[ast.expr]] = {}
         self._attr_memo: dict[tuple[ast.AST, bool], dict[str, list[tuple[ast.Assign, Scope]]]] = {}
+        self._qualified: dict[tuple[ast.expr, Scope], str | None] = {}
 
     # ------------------------------------------------------------------ utils
     def module_of(self, scope: Scope) -> ModuleInfo:
@@ -425,6 +465,16 @@ class ProjectIndex:
 
     def qualify(self, expr: ast.expr, scope: Scope) -> str | None:
         """Dotted name an expression refers to, or None (locals give ``None``)."""
+        # memoized: bindings do not change once the index is built, and the analyses and
+        # detectors ask the same (expression, scope) about nine times on average
+        key = (expr, scope)
+        memo = self._qualified
+        if key in memo:
+            return memo[key]
+        qual = memo[key] = self._qualify(expr, scope)
+        return qual
+
+    def _qualify(self, expr: ast.expr, scope: Scope) -> str | None:
         if isinstance(expr, ast.Name):
             found = self.lookup(expr.id, scope)
             if found is None:
