@@ -918,15 +918,18 @@ class ProjectIndex:
 
     # -------------------------------------------------------------- traversal
     def walk(self, tree: ast.AST) -> list[ast.AST]:
-        """``list(ast.walk(tree))``, computed once per tree (the trees are never mutated
-        after indexing): several detectors scan every node of every module. Do not mutate."""
+        """``list(ast.walk(tree))`` without the token nodes (``Load``, ``Add``, …: see
+        :func:`~flask2quart.analysis.project.walk_with_parents`), computed once per tree (the
+        trees are never mutated after indexing): several detectors scan every node of every
+        module. Do not mutate."""
         cached = self._walks.get(tree)
         if cached is None:
-            cached = self._walks[tree] = list(ast.walk(tree))
+            cached = self._walks[tree] = walk_with_parents(tree)[0]
         return cached
 
     def own_nodes(self, scope: Scope) -> Iterator[ast.AST]:
-        """Nodes that belong to ``scope`` itself (not to nested functions/classes).
+        """Nodes that belong to ``scope`` itself (not to nested functions/classes), without
+        the token nodes (``Load``, ``Add``, …).
 
         Lambdas and comprehensions are nested scopes too, but their nodes are
         yielded (they are evaluated as part of this function's body); callers

@@ -122,23 +122,34 @@ def _walk(folder: Path, skipped: list[Path]):
             yield child
 
 
+#: the field-less token classes (``Load``, ``Add``, ``Eq``, ``Not``, ``And``, …): the parser
+#: shares one instance of each, the analysis reads them as attributes (``node.ctx``,
+#: ``node.op``) and never needs them as nodes of a walk: a third of all nodes
+TOKEN_NODES = frozenset(
+    cls for base in (ast.expr_context, ast.operator, ast.boolop, ast.unaryop, ast.cmpop)
+    for cls in base.__subclasses__())
+
+
 def child_nodes(node: ast.AST) -> list[ast.AST]:
-    """``list(ast.iter_child_nodes(node))``, without the generator overhead (the analysis
-    visits every node of every module several times)."""
+    """``list(ast.iter_child_nodes(node))`` without the :data:`TOKEN_NODES` and without the
+    generator overhead (the analysis visits every node of every module several times)."""
     out = []
+    tokens = TOKEN_NODES
     for name in node._fields:
         v = getattr(node, name, None)
         if isinstance(v, ast.AST):
-            out.append(v)
+            if type(v) not in tokens:
+                out.append(v)
         elif isinstance(v, list):
-            out.extend(x for x in v if isinstance(x, ast.AST))
+            out.extend(x for x in v if isinstance(x, ast.AST) and type(x) not in tokens)
     return out
 
 
 def walk_with_parents(tree: ast.AST, limit: int | None = None
                       ) -> tuple[list[ast.AST], dict[ast.AST, ast.AST]] | None:
-    """``list(ast.walk(tree))`` (same breadth-first order) and each node's parent; None when
-    ``tree`` nests deeper than ``limit`` levels (``tree`` itself is level 1)."""
+    """``list(ast.walk(tree))`` (same breadth-first order) without the :data:`TOKEN_NODES`,
+    and each node's parent; None when ``tree`` nests deeper than ``limit`` levels (``tree``
+    itself is level 1)."""
     nodes = [tree]
     parents: dict[ast.AST, ast.AST] = {}
     level, depth = [tree], 1
