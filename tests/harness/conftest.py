@@ -115,10 +115,13 @@ def field_map(result) -> dict[str, dict[str, Any]]:
     return out
 
 
-def cli(*args: str, cwd: Path | None = None):
-    """Run ``python -m flask2quart ARGS`` and return the CompletedProcess."""
+def cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None):
+    """Run ``python -m flask2quart ARGS`` (``env`` added to this environment) and return the
+    CompletedProcess."""
+    import os
     import subprocess
 
     return subprocess.run(
-        [sys.executable, "-m", "flask2quart", *args], capture_output=True, text=True, cwd=cwd, timeout=300
+        [sys.executable, "-m", "flask2quart", *args], capture_output=True, text=True, cwd=cwd, timeout=300,
+        env={**os.environ, **(env or {})},
     )

@@ -70,11 +70,17 @@ def test_unknown_config_key_is_an_error(tmp_path):
 
 def test_report_files_and_formats(tmp_path, stub):
     out = tmp_path / "out"
+    scratch_root = tmp_path / "tmp"
+    scratch_root.mkdir()
     proc = cli("verify", "--baseline", str(FLASK_SHOP), "--candidate", str(QUART_SHOP), "--app", "shopapp:create_app()",
                "--corpus", str(CORPUS), "--setup-cli", "init-db", "--env", "SHOP_DB={scratch}/shop.sqlite",
                "--env", f"STUB_URL={stub.url}", "--no-config",
-               "--report", str(out / "r.json"), "--report", f"junit:{out / 'junit.txt'}", "--report", str(out / "r.md"))
+               "--report", str(out / "r.json"), "--report", f"junit:{out / 'junit.txt'}", "--report", str(out / "r.md"),
+               env={"TMPDIR": str(scratch_root)})
     assert proc.returncode == 0, proc.stderr
+    # the console script hard-exits (no atexit, no finalizers): the scratch trees and the
+    # work directory must already be gone
+    assert list(scratch_root.iterdir()) == []
     assert proc.stdout.startswith("flask2quart verify: PASS - 32 requests")
     assert json.loads((out / "r.json").read_text())["ok"] is True
     assert (out / "junit.txt").read_text().startswith('<?xml version="1.0" encoding="utf-8"?>')
