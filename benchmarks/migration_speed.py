@@ -4,7 +4,8 @@
     .venv/bin/python benchmarks/migration_speed.py --quick    # 30 modules, no vendored packages (CI)
 
 Every measurement runs in a fresh process (``--worker``) on the same generated corpus, in
-this order, in one run:
+this order, in one run (twice by default, alternating; the best of each is reported, as the
+machine's speed drifts by several per cent from one minute to the next):
 
 - ``noop``     the anchor: LibCST ``parse_module`` + ``.bytes`` codegen of every file, one
                process (what ``python -m libcst.tool codemod`` does with a no-op transform,
@@ -126,6 +127,9 @@ def main(argv=None) -> int:
     ap.add_argument("--modules", type=int, default=None)
     ap.add_argument("--no-vendor", action="store_true")
     ap.add_argument("--corpus", type=Path, help="use this tree instead of generating one")
+    ap.add_argument("--rounds", type=int, default=None,
+                    help="alternating rounds of the four measurements, best of each kept "
+                         "(default 2; 1 with --quick)")
     ap.add_argument("--worker", help=argparse.SUPPRESS)
     ap.add_argument("--jobs", type=int, default=1, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
@@ -144,9 +148,22 @@ def main(argv=None) -> int:
         print("corpus: " + ", ".join(f"{k} {f} files/{n} lines" for k, (f, n) in sorted(stats.items())))
     print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}; "
           f"{os.cpu_count()} CPUs; Python {sys.version.split()[0]}")
-    rows = [_run_worker("noop", corpus), _run_worker("api", corpus), _run_cli(corpus),
-            _run_worker("api", corpus, jobs=2)]
-    rows[-1]["kind"] = "api-j2"
+    # alternate the measurements and keep the best of each kind (the machine's speed drifts
+    # by several per cent from one minute to the next)
+    rounds = args.rounds or (1 if args.quick else 2)
+    measured: dict[str, list[dict]] = {"noop": [], "api": [], "cli": [], "api-j2": []}
+    for n in range(1, rounds + 1):
+        measured["noop"].append(_run_worker("noop", corpus))
+        measured["api"].append(_run_worker("api", corpus))
+        measured["cli"].append(_run_cli(corpus))
+        measured["api-j2"].append(dict(_run_worker("api", corpus, jobs=2), kind="api-j2"))
+        if rounds > 1:
+            noop_cpu = measured["noop"][-1]["cpu"]
+            print(f"round {n}: noop {noop_cpu:.2f} CPU-s, ratio API "
+                  f"{measured['api'][-1]['cpu'] / noop_cpu:.2f}, CLI {measured['cli'][-1]['cpu'] / noop_cpu:.2f}")
+    rows = [min(measured[k], key=lambda r: r["wall" if k == "api-j2" else "cpu"]) for k in measured]
+    if rounds > 1:
+        print(f"best of {rounds} alternating rounds per measurement:")
     noop = rows[0]
     lines = noop["lines"]
     print(f"{'measurement':10} {'CPU s':>8} {'wall s':>8} {'lines/CPU-s':>12} {'lines/s':>9} "
