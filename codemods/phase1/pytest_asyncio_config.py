@@ -28,8 +28,11 @@ _TEST_EXTRAS = ("test", "tests", "testing", "dev")
 _PKG = C.PYTEST_ASYNCIO_REQUIREMENT.split("=")[0]
 #: pytest's own order when it looks for a configuration file in the root directory
 _PRECEDENCE = ("pytest.ini", ".pytest.ini", "pyproject.toml", "tox.ini", "setup.cfg")
-_NEW_PYPROJECT_SECTION = '\n[tool.pytest.ini_options]\n{key} = "{value}"\n'
-_NEW_PYTEST_INI = "[pytest]\n{key} = {value}\n"
+_PYTEST_ASYNCIO = re.compile(r"pytest[-_]asyncio", re.I)
+
+
+def _setting_line(name: str, key: str, value: str) -> str:
+    return f'{key} = "{value}"\n' if name == "pyproject.toml" else f"{key} = {value}\n"
 
 
 def _section(name: str, text: str) -> str | None:
@@ -66,6 +69,24 @@ def active_config(root: Path) -> tuple[str | None, str | None]:
         m = re.search(rf"^\s*{key}\s*=\s*['\"]?(\w+)", body, re.M)
         return name, (m.group(1) if m else None)
     return None, None
+
+
+def _gets_our_pin(files) -> bool:
+    """Will the project's tests run the pytest-asyncio this rule pins: no requirements file
+    or configuration names pytest-asyncio yet, and a test requirements file or test extra is
+    there to receive the pin? (Settings only some versions accept are written only then.)"""
+    target = False
+    for path in files:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+        if _PYTEST_ASYNCIO.search(text):
+            return False  # the project's own version runs
+        if _TEST_REQ_FILE.match(path.name) or path.name == "pyproject.toml" and any(
+                re.search(rf"^{extra}\s*=\s*\[", text, re.M) for extra in _TEST_EXTRAS):
+            target = True
+    return target
 
 
 def ported_async_tests(facts) -> bool:
@@ -114,6 +135,10 @@ class PytestAsyncioConfig:
     def bind(self, ctx) -> None:
         root = ctx.project.root
         self._active, _mode = active_config(root)
+        #: the settings written into the pytest section, each only where it is absent
+        self._settings = [C.PYTEST_ASYNCIO_MODE]
+        if _gets_our_pin(ctx.project.other_files):
+            self._settings.append(C.PYTEST_ASYNCIO_LOOP_SCOPE)
         self._add_config = self._active is None and ported_async_tests(ctx.facts)
         # a new pytest.ini is created next to the first root-level project file
         names = sorted(p.name for p in ctx.project.other_files if p.parent == root)
@@ -126,8 +151,8 @@ class PytestAsyncioConfig:
     def creates(self, name: str, text: str) -> list[tuple[str, str]]:
         """No pytest configuration at all and no pyproject.toml: a new ``pytest.ini``."""
         if self._add_config and self._anchor == name:
-            key, value = C.PYTEST_ASYNCIO_MODE
-            return [("pytest.ini", _NEW_PYTEST_INI.format(key=key, value=value))]
+            return [("pytest.ini", "[pytest]\n" + "".join(
+                _setting_line("pytest.ini", k, v) for k, v in self._settings))]
         return []
 
     def rewrite(self, name: str, text: str) -> tuple[str, int]:
@@ -135,12 +160,12 @@ class PytestAsyncioConfig:
         if name == "pyproject.toml" and self._add_config and _section(name, text) is None:
             # no pytest configuration anywhere: pyproject.toml gets one (pytest reads it only
             # when no pytest.ini exists and it has this table, so nothing else is shadowed)
-            key, value = C.PYTEST_ASYNCIO_MODE
             sep = "" if text.endswith("\n") else "\n"
-            text = text + sep + _NEW_PYPROJECT_SECTION.format(key=key, value=value)
+            text = text + sep + "\n[tool.pytest.ini_options]\n" + "".join(
+                _setting_line(name, k, v) for k, v in self._settings)
             count += 1
         if name in _SECTIONS:
-            text, n = self._mode(name, text)
+            text, n = self._mode(name, text, getattr(self, "_settings", [C.PYTEST_ASYNCIO_MODE]))
             count += n
         for req in getattr(self, "_reqs", [C.PYTEST_ASYNCIO_REQUIREMENT]):
             pkg = req.split("=")[0]
@@ -155,24 +180,25 @@ class PytestAsyncioConfig:
         return text, count
 
     @staticmethod
-    def _mode(name: str, text: str) -> tuple[str, int]:
+    def _mode(name: str, text: str, settings) -> tuple[str, int]:
+        """Insert each of ``settings`` that the pytest section lacks, right below its header."""
         header = _SECTIONS[name]
-        key, value = C.PYTEST_ASYNCIO_MODE
         lines = text.splitlines(keepends=True)
         for i, line in enumerate(lines):
             if line.strip() != header:
                 continue
-            # already configured inside this section?
+            body = []
             for nxt in lines[i + 1:]:
                 if nxt.strip().startswith("["):
                     break
-                if re.match(rf"\s*{key}\s*=", nxt):
-                    return text, 0
-            val = f'"{value}"' if name == "pyproject.toml" else value
-            eol = "\n" if line.endswith("\n") else "\n"
+                body.append(nxt)
+            missing = [(k, v) for k, v in settings
+                       if not any(re.match(rf"\s*{k}\s*=", b) for b in body)]
+            if not missing:
+                return text, 0
             if not line.endswith("\n"):
                 lines[i] = line + "\n"
-            lines.insert(i + 1, f"{key} = {val}{eol}")
+            lines[i + 1:i + 1] = [_setting_line(name, k, v) for k, v in missing]
             return "".join(lines), 1
         return text, 0
 

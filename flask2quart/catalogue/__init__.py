@@ -573,6 +573,12 @@ CLI_RUNNER_SYNC_METHODS = frozenset({"invoke"})
 #: pytest-asyncio, pinned; ``asyncio_mode = auto`` lets plain ``async def test_*`` run.
 PYTEST_ASYNCIO_REQUIREMENT = "pytest-asyncio==1.5.0"
 PYTEST_ASYNCIO_MODE = ("asyncio_mode", "auto")
+#: written next to the mode when the project gets our pin (it declares no pytest-asyncio of its
+#: own): pytest-asyncio >= 0.24 warns (PytestDeprecationWarning, an error under
+#: ``filterwarnings = error``) while this is unset; "fixture-scope" is the behaviour it has
+#: when unset (an async fixture runs in a loop of its own scope; pytest_asyncio/plugin.py
+#: ``_MATCH_FIXTURE_SCOPE``, 1.5.0)
+PYTEST_ASYNCIO_LOOP_SCOPE = ("asyncio_default_fixture_loop_scope", "fixture-scope")
 PYTEST_FIXTURE_DECORATORS = frozenset({"pytest.fixture", "pytest_asyncio.fixture"})
 UNITTEST_TESTCASE = "unittest.TestCase"
 UNITTEST_ASYNC_TESTCASE = "unittest.IsolatedAsyncioTestCase"

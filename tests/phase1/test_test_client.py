@@ -153,8 +153,41 @@ def test_pytest_config_and_requirements(tmp_path):
         "setup.cfg": "[tool:pytest]\ntestpaths = tests\n",
         "requirements-dev.txt": "pytest==9.2.0\n",
     })
-    assert out["setup.cfg"] == "[tool:pytest]\nasyncio_mode = auto\ntestpaths = tests\n"
+    # the pin is ours: the fixture loop scope pytest-asyncio warns about is set to its default
+    assert out["setup.cfg"] == ("[tool:pytest]\nasyncio_mode = auto\n"
+                                "asyncio_default_fixture_loop_scope = fixture-scope\ntestpaths = tests\n")
     assert out["requirements-dev.txt"] == "pytest==9.2.0\npytest-asyncio==1.5.0\n"
+
+
+def test_loop_scope_left_to_a_project_with_its_own_pytest_asyncio(tmp_path):
+    out = migrate_tree(tmp_path, {
+        "pkg/__init__.py": APP,
+        "setup.cfg": "[tool:pytest]\ntestpaths = tests\n",
+        "requirements-dev.txt": "pytest==9.2.0\npytest-asyncio==0.23.8\n",
+    })
+    assert out["setup.cfg"] == "[tool:pytest]\nasyncio_mode = auto\ntestpaths = tests\n"
+    assert out["requirements-dev.txt"] == "pytest==9.2.0\npytest-asyncio==0.23.8\n"
+
+
+def test_pyproject_with_test_extra_gets_pin_mode_and_loop_scope_once(tmp_path):
+    from flask2quart import engine
+    from tests.helpers import write_tree
+
+    root = tmp_path / "proj"
+    write_tree(root, {
+        "pkg/__init__.py": APP, "tests/conftest.py": CONFTEST,
+        "pyproject.toml": '[project]\nname = "x"\n\n[project.optional-dependencies]\n'
+                          'test = ["pytest"]\n\n[tool.pytest.ini_options]\nfilterwarnings = ["error"]\n',
+        "tests/test_x.py": "def test_x(client):\n    client.get('/')\n",
+    })
+    first = {f.rel: f.new for f in engine.run([root], 1).files}
+    assert first["pyproject.toml"].decode() == (
+        '[project]\nname = "x"\n\n[project.optional-dependencies]\ntest = ["pytest", "pytest-asyncio==1.5.0"]\n'
+        '\n[tool.pytest.ini_options]\nasyncio_mode = "auto"\n'
+        'asyncio_default_fixture_loop_scope = "fixture-scope"\nfilterwarnings = ["error"]\n')
+    for rel, new in first.items():
+        (root / rel).write_bytes(new)
+    assert not engine.run([root], 1).changed  # idempotent: the pin is now the project's
 
 
 # -- return kinds through helpers, instance typing ------------------------------------------
