@@ -601,6 +601,8 @@ class ProjectIndex:
                     return Kind.RESPONSE
                 if owner is Kind.APP and expr.func.attr in C.TEST_FACTORY_KINDS:
                     return C.TEST_FACTORY_KINDS[expr.func.attr]
+                if owner is Kind.APP and expr.func.attr in C.APP_CONTEXT_FACTORIES:
+                    return C.APP_CONTEXT_FACTORIES[expr.func.attr]
                 if owner is Kind.TEST_CLIENT and expr.func.attr in C.TEST_CLIENT_REQUEST_METHODS:
                     return Kind.TEST_RESPONSE
             # a call to a project function or method: the kind of what it returns

@@ -159,6 +159,7 @@ class Kind(str, Enum):
     TEST_CLIENT = "test_client"      # app.test_client() (quart.testing.QuartClient)
     TEST_RESPONSE = "test_response"  # what a test-client request returns (a Response)
     CLI_RUNNER = "cli_runner"        # app.test_cli_runner()
+    APP_CONTEXT = "app_context"      # app.app_context() / app.test_request_context(), not entered
 
 
 #: Global names (canonical) and the kind of object they are.
@@ -253,6 +254,23 @@ AWAITABLE_MEMBERS: dict[Kind, dict[str, Awaitable]] = {
             Awaitable("open_resource", False, "quart/blueprints.py:95"),
         )
     },
+}
+
+#: App methods that return a context object (used with ``with``: ASYNC_CONTEXT_METHODS; or
+#: pushed and popped by hand, as unittest ``setUp``/``tearDown`` do).
+APP_CONTEXT_FACTORIES: dict[str, Kind] = {
+    "app_context": Kind.APP_CONTEXT,
+    "test_request_context": Kind.APP_CONTEXT,
+}
+#: ``ctx.push()`` / ``ctx.pop()`` are coroutines in Quart: AppContext and RequestContext on
+#: 0.22 (quart/ctx.py:152,156,261,268), the one AppContext on 0.23 (quart/ctx.py:149,177);
+#: ``pop``'s exception argument has a default in both.
+AWAITABLE_MEMBERS[Kind.APP_CONTEXT] = {
+    a.name: a
+    for a in (
+        Awaitable("push", False, "quart/ctx.py:261 (0.22), :149 (0.23)"),
+        Awaitable("pop", False, "quart/ctx.py:268 (0.22), :177 (0.23)"),
+    )
 }
 
 #: Flask's ``request.json`` / ``get_json()`` (no force, not silent) answer 415 when the
