@@ -279,7 +279,8 @@ def _run(paths: list[Path], phase: int, *, excludes: Iterable[str], jobs: int,
             results.append(res)
             continue
         new, error = outputs[src.rel]
-        res.markers = [MarkerInfo(e.code, e.line, e.message) for e in script if isinstance(e, E.Marker)]
+        res.markers = sorted((MarkerInfo(e.code, e.line, e.message) for e in script
+                              if isinstance(e, E.Marker)), key=lambda m: m.line)
         if error is not None:
             res.status, res.error = "failed", error
         else:
