@@ -142,7 +142,62 @@ EXTENSIONS: dict[str, dict] = {
         "native": {"import": "quart_cors", "pypi": "quart-cors"},
         "notes": "Prefer the mechanical swap to quart_cors (cors(app, allow_origin=...)).",
     },
+    "flask_httpauth": {
+        "pypi": "Flask-HTTPAuth",
+        "status": "bridged",
+        "tested_versions": ("4.8.1",),
+        "tested": (
+            "HTTPBasicAuth with verify_password (sync and async): 401 + WWW-Authenticate without or "
+            "with bad credentials, 200 with good ones; custom error_handler (sync and async), "
+            "get_user_roles + login_required(role=...) (403), login_required(optional=True), "
+            "auth.current_user() and g.flask_httpauth_user in async views; HTTPTokenAuth (Bearer) "
+            "with verify_token; MultiAuth; @auth.login_required on a blueprint before_request "
+            "(flasky's API); status, headers and bodies equal to Flask's, greenlet and thread mode"
+        ),
+        "native": None,
+        "notes": (
+            "No Quart port. Callbacks (verify_password, verify_token, get_user_roles, "
+            "error_handler) may be sync or async: Flask-HTTPAuth calls them through "
+            "current_app.ensure_sync, which the bridge provides. A callback that queries a database "
+            "(flasky: User.query / verify_auth_token) blocks the loop like any Flask-SQLAlchemy "
+            "query. Flask-HTTPAuth sends WWW-Authenticate on its 403 answers too, as on Flask."
+        ),
+    },
+    "flask_moment": {
+        "pypi": "Flask-Moment",
+        "status": "bridged",
+        "tested_versions": ("1.0.6",),
+        "tested": (
+            "Moment(app); moment.include_moment(), moment(ts).format(...), fromNow(refresh=True), "
+            "calendar() with local=True rendered by `await quart.render_template_string` in async "
+            "views and flask.render_template_string in sync views; pages equal to Flask's"
+        ),
+        "native": None,
+        "notes": (
+            "Template-only (a context processor and Markup helpers, no I/O): nothing to port. "
+            "include_moment() loads moment.js from cdnjs unless local_js= is given."
+        ),
+    },
     # ------------------------------------------------------------------ unsupported
+    "flask_bootstrap": {
+        "pypi": "Bootstrap-Flask",
+        "status": "unsupported",
+        "tested_versions": ("2.6.0",),
+        "native": None,
+        "notes": (
+            "Run on the bridge (tests/bridge/test_httpauth_moment_bootstrap.py): Bootstrap5(app), "
+            "bootstrap.load_css()/load_js() and the bootstrap5/form.html and utils.html macros "
+            "(render_form, render_messages) render as on Flask, from the CDN or with "
+            "BOOTSTRAP_SERVE_LOCAL=True. But the package's static route (a flask.Blueprint "
+            "static_folder, served by flask.send_from_directory) answers 500 on the bridge, so with "
+            "BOOTSTRAP_SERVE_LOCAL=True the CSS/JS never load; the test is a strict xfail until "
+            "the bridge serves flask.Blueprint static files. The abandoned Flask-Bootstrap "
+            "3.3.7.1 (same import name, `bootstrap/base.html`, wtf.quick_form) was checked by hand "
+            "only, with the same result (pages equal to Flask's, local static route 500). With "
+            "the default BOOTSTRAP_SERVE_LOCAL=False (CDN) both render; keep that setting, or serve "
+            "the files from the app's own static folder."
+        ),
+    },
     "flask_restful": {
         "pypi": "Flask-RESTful",
         "status": "unsupported",

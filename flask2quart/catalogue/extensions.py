@@ -82,6 +82,25 @@ EXTENSIONS: dict[str, ExtensionFact] = {f.flask_module: f for f in (
         "runs through flask2quart.bridge; native: aiocache",
     ),
     ExtensionFact(
+        "flask_httpauth", "flask-httpauth", BRIDGE, None, None,
+        "runs through flask2quart.bridge (basic and token auth, error_handler, roles, "
+        "current_user(); callbacks may be sync or async); no Quart port",
+    ),
+    ExtensionFact(
+        "flask_moment", "flask-moment", BRIDGE, None, None,
+        "runs through flask2quart.bridge (template-only: include_moment(), moment(ts).format(...) "
+        "in Quart templates); nothing to port",
+    ),
+    ExtensionFact(
+        "flask_bootstrap", "bootstrap-flask", PERSON, None, None,
+        "not marked bridged: on flask2quart.bridge its templates and macros render as on Flask "
+        "(tested with Bootstrap-Flask 2.6.0; the abandoned Flask-Bootstrap 3.3.7.1, same import "
+        "name, checked by hand only), but its static route answers 500 (flask.send_from_directory "
+        "does not work on the bridge), so BOOTSTRAP_SERVE_LOCAL=True loses the CSS/JS. Keep "
+        "BOOTSTRAP_SERVE_LOCAL=False (CDN, the default) with `from flask2quart.bridge import "
+        "Quart`, or copy the files into the app's static folder.",
+    ),
+    ExtensionFact(
         "flask_babel", "flask-babel", SWAP, "quart_babel", "quart-babel==1.0.7",
         "quart-babel 1.0.7 is a port of Flask-Babel 4 (same names, `Babel(app, "
         "locale_selector=…, timezone_selector=…)`, pytz, works on Quart 0.22 and 0.23.1): the "
