@@ -197,10 +197,34 @@ def collect(index: ProjectIndex, sites_for) -> ProjectFacts:
         if w is not None:
             facts.decorator_wrappers[s] = w
 
-    # 5. tests that invoke the CLI runner stay sync; then the fixpoint
+    # 5. tests that invoke the CLI runner, and functions called at import time, stay sync;
+    # then the fixpoint
     _cli_runner_tests(facts, scopes)
+    _import_time_calls(facts)
     _fixpoint(facts, scopes)
     return facts
+
+
+def _import_time_calls(facts: ProjectFacts) -> None:
+    """A project function called by module or class-body code (``app = create_app()``, an
+    ``if __name__ == "__main__":`` block) runs at import time, where nothing can await it:
+    it stays sync, and what it would await gets a marker instead (a coroutine there would
+    break the module: ``app`` would be a coroutine object)."""
+    index = facts.index
+    for s in index.iter_scopes():
+        if s.kind not in ("module", "class"):
+            continue
+        for node in index.own_nodes(s):
+            if not isinstance(node, ast.Call):
+                continue
+            ev = index.innermost_scope(s, node)
+            if isinstance(ev.node, ast.Lambda):
+                continue  # runs when the lambda is called, not at import
+            callee = _callee(index, node, ev)
+            if callee is not None and not callee.is_async and isinstance(callee.node, FuncNode):
+                where = "class body" if s.kind == "class" else "module level"
+                facts.must_sync.setdefault(
+                    callee, f"called at import time ({where} of {s.qualname}, line {node.lineno})")
 
 
 def _classify_decorators(facts: ProjectFacts, fscope: Scope, outer: Scope) -> None:
