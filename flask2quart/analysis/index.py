@@ -423,6 +423,7 @@ class ProjectIndex:
         self._returns: dict[ast.AST, list[ast.expr]] = {}
         self._attr_memo: dict[tuple[ast.AST, bool], dict[str, list[tuple[ast.Assign, Scope]]]] = {}
         self._qualified: dict[tuple[ast.expr, Scope], str | None] = {}
+        self._conftests: dict | None = None
 
     # ------------------------------------------------------------------ utils
     def module_of(self, scope: Scope) -> ModuleInfo:
@@ -646,13 +647,21 @@ class ProjectIndex:
         (outermost first), then the module itself (which overrides them)."""
         mod = scope.module.module
         found: dict[str, Scope] = {}
-        parts = mod.split(".")
-        candidates = [".".join([*parts[:i], "conftest"]) for i in range(0, len(parts))]
-        candidates.append(mod)
-        for name in candidates:
-            info = self.modules.get(name)
-            if info is None:
-                continue
+        if self._conftests is None:  # folder -> its conftest.py (as pytest finds them: by path)
+            self._conftests = {info.source.path.parent: info for info in self.modules.values()
+                               if info.source.path.name == "conftest.py"}
+        root = self.project.root
+        folder = scope.module.path.parent
+        chain = []
+        while True:
+            if folder in self._conftests:
+                chain.append(self._conftests[folder])
+            if folder == root or folder == folder.parent or not folder.is_relative_to(root):
+                break
+            folder = folder.parent
+        chain.reverse()
+        own = self.modules.get(mod)
+        for info in [*chain, *([own] if own is not None and own not in chain else [])]:
             for child in info.scope.children:
                 if isinstance(child.node, FuncNode) and self._is_fixture(child, info.scope):
                     found[child.name] = child

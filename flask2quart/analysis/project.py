@@ -69,6 +69,21 @@ def module_name(path: Path, root: Path) -> tuple[str, bool]:
     return ".".join(parts) or path.stem, path.name == "__init__.py"
 
 
+def _unique_module(module: str, rel: str, taken: set[str]) -> str:
+    """``module``, or a name of its own when another file already has it: two ``auth.py`` or
+    ``conftest.py`` in folders that are not packages (imported through ``sys.path``) are both
+    ``auth`` to Python. The first file (path order) keeps the import name; the next one is
+    analysed and rewritten under its path (``tests.unit.conftest``), never skipped."""
+    if module in taken:
+        base = rel[:-3].replace("/", ".") if rel.endswith(".py") else rel
+        base = base.removesuffix(".__init__")
+        module, n = base, 2
+        while module in taken:
+            module, n = f"{base}#{n}", n + 1
+    taken.add(module)
+    return module
+
+
 def decode(raw: bytes) -> tuple[str, str]:
     """Decode Python source honouring a coding cookie or BOM (PEP 263)."""
     encoding, _ = tokenize.detect_encoding(io.BytesIO(raw).readline)
@@ -204,6 +219,7 @@ def load_project(paths: list[Path], excludes: list[str] = ()) -> Project:
         except OSError:
             target = "?"
         project.skipped.append(ParseFailure(link, rel, f"symlink to {target}: not followed, not written"))
+    taken: set[str] = set()
     for path in files:
         rel = path.relative_to(root).as_posix() if path.is_relative_to(root) else path.name
         if path.suffix != ".py":
@@ -227,6 +243,7 @@ def load_project(paths: list[Path], excludes: list[str] = ()) -> Project:
                            "chain): too deep to analyse and rewrite safely"))
             continue
         module, is_pkg = module_name(path, root)
+        module = _unique_module(module, rel, taken)
         project.files.append(
             SourceFile(path, rel, raw, text, encoding, module, is_pkg, tree, LineIndex(text), walk)
         )
