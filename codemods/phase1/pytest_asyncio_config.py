@@ -71,22 +71,29 @@ def active_config(root: Path) -> tuple[str | None, str | None]:
     return None, None
 
 
-def _gets_our_pin(files) -> bool:
-    """Will the project's tests run the pytest-asyncio this rule pins: no requirements file
-    or configuration names pytest-asyncio yet, and a test requirements file or test extra is
-    there to receive the pin? (Settings only some versions accept are written only then.)"""
-    target = False
+_PLAIN_REQ_FILE = re.compile(r"^requirements[^/]*\.txt$")
+_LISTS_PYTEST = re.compile(r"^\s*pytest\s*(?:[=<>!~\[;#]|$)", re.M | re.I)
+
+
+def _pin_targets(files) -> tuple[bool, set[str]]:
+    """(does a requirements file or configuration already name pytest-asyncio, the file names
+    that receive this rule's pin). The pin goes to test requirements files and test extras;
+    a project without either that lists pytest in a plain ``requirements*.txt`` gets it
+    there."""
+    declared, targets, plain = False, set(), set()
     for path in files:
         try:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):
             continue
         if _PYTEST_ASYNCIO.search(text):
-            return False  # the project's own version runs
+            declared = True
         if _TEST_REQ_FILE.match(path.name) or path.name == "pyproject.toml" and any(
                 re.search(rf"^{extra}\s*=\s*\[", text, re.M) for extra in _TEST_EXTRAS):
-            target = True
-    return target
+            targets.add(path.name)
+        elif _PLAIN_REQ_FILE.match(path.name) and _LISTS_PYTEST.search(text):
+            plain.add(path.name)
+    return declared, targets or plain
 
 
 def ported_async_tests(facts) -> bool:
@@ -137,7 +144,8 @@ class PytestAsyncioConfig:
         self._active, _mode = active_config(root)
         #: the settings written into the pytest section, each only where it is absent
         self._settings = [C.PYTEST_ASYNCIO_MODE]
-        if _gets_our_pin(ctx.project.other_files):
+        declared, self._pin_files = _pin_targets(ctx.project.other_files)
+        if not declared and self._pin_files:  # the project's tests will run our pin
             self._settings.append(C.PYTEST_ASYNCIO_LOOP_SCOPE)
         self._add_config = self._active is None and ported_async_tests(ctx.facts)
         # a new pytest.ini is created next to the first root-level project file
@@ -146,7 +154,8 @@ class PytestAsyncioConfig:
         self._reqs = [C.PYTEST_ASYNCIO_REQUIREMENT, *shim_requirement(ctx.facts)]
 
     def applies_to(self, name: str) -> bool:
-        return name in _SECTIONS or bool(_TEST_REQ_FILE.match(name)) or name == self._anchor
+        return (name in _SECTIONS or bool(_TEST_REQ_FILE.match(name)) or name == self._anchor
+                or name in getattr(self, "_pin_files", ()))
 
     def creates(self, name: str, text: str) -> list[tuple[str, str]]:
         """No pytest configuration at all and no pyproject.toml: a new ``pytest.ini``."""
@@ -172,7 +181,7 @@ class PytestAsyncioConfig:
             if name == "pyproject.toml":
                 text, n = self._extra(text, req)
                 count += n
-            elif _TEST_REQ_FILE.match(name):
+            elif _TEST_REQ_FILE.match(name) or name in getattr(self, "_pin_files", ()):
                 if not re.search(rf"^\s*{pkg}\b", text, re.M | re.I):
                     sep = "" if not text or text.endswith("\n") else "\n"
                     text = f"{text}{sep}{req}\n"

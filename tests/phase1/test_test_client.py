@@ -538,3 +538,24 @@ def test_strict_mode_marks_tests_and_fixtures(tmp_path):
     assert "@pytest.mark.asyncio\nasync def test_y(client):" in out["tests/test_x.py"]
     assert "\ndef test_x(home):" in out["tests/test_x.py"]  # stays sync: nothing to await
     assert out["tests/test_x.py"].count("@pytest.mark.asyncio") == 1
+
+
+def test_plain_requirements_listing_pytest_get_the_pin(tmp_path):
+    # no requirements-dev.txt, no test extra: pytest lives in requirements.txt, so does the pin
+    out = migrate_tree(tmp_path, {
+        "pkg/__init__.py": APP, "tests/conftest.py": CONFTEST,
+        "requirements.txt": "flask==3.1.3\npytest==7.4.3\n",
+        "setup.cfg": "[tool:pytest]\ntestpaths = tests\n",
+        "tests/test_x.py": "def test_x(client):\n    client.get('/')\n",
+    })
+    assert out["requirements.txt"].endswith("pytest==7.4.3\npytest-asyncio==1.5.0\n")
+    assert "asyncio_default_fixture_loop_scope = fixture-scope" in out["setup.cfg"]
+
+
+def test_plain_requirements_without_pytest_are_left_alone(tmp_path):
+    out = migrate_tree(tmp_path, {
+        "pkg/__init__.py": APP, "requirements.txt": "flask==3.1.3\n",
+        "setup.cfg": "[tool:pytest]\ntestpaths = tests\n",
+    })
+    assert "pytest-asyncio" not in out["requirements.txt"]
+    assert out["setup.cfg"] == "[tool:pytest]\nasyncio_mode = auto\ntestpaths = tests\n"
