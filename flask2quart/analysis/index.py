@@ -370,6 +370,48 @@ class _ScopeBuilder(ast.NodeVisitor):
             self.bind(node.name, Binding("other"))
 
 
+def _folder_aliases(modules: dict[str, ModuleInfo]) -> dict[str, ModuleInfo]:
+    """Dotted names that reach a module through the folders above its package chain.
+
+    A module's name stops at the first folder without ``__init__.py`` (``middleware/auth.py``
+    is ``auth``), yet code that puts a parent folder on ``sys.path`` imports it as
+    ``middleware.auth`` (an implicit namespace package). Each such longer name is an alias,
+    unless two modules would share it, a module already has it, or its first part is a
+    standard-library or installed top-level name (a regular package found on ``sys.path``
+    wins over a namespace folder, so the alias could not be what the import finds)."""
+    import importlib.util
+    import sys
+
+    stdlib = getattr(sys, "stdlib_module_names", frozenset())
+    installed: dict[str, bool] = {}
+
+    def external(top: str) -> bool:
+        if top not in installed:
+            try:
+                installed[top] = top in stdlib or importlib.util.find_spec(top) is not None
+            except (ImportError, ValueError):
+                installed[top] = True
+        return installed[top]
+
+    seen: dict[str, ModuleInfo | None] = {}
+    for name, info in modules.items():
+        src = info.source
+        if name != src.module or not src.rel.endswith(".py"):
+            continue
+        folders = src.rel[:-3].split("/")
+        if folders[-1] == "__init__":
+            folders.pop()
+        own = name.split(".")
+        if folders[-len(own):] != own:
+            continue  # a renamed duplicate: its path is its name already
+        for i in range(len(folders) - len(own) - 1, -1, -1):
+            alias = ".".join(folders[i:])
+            if alias in modules or external(folders[i]):
+                continue
+            seen[alias] = None if alias in seen else info
+    return {a: info for a, info in seen.items() if info is not None}
+
+
 class _Element(ast.expr):
     """Synthetic value: one element of an iterable (loop variables)."""
 
@@ -414,6 +456,8 @@ class ProjectIndex:
                     self.functions.setdefault(scope.qualname, scope)
                 elif isinstance(node, ast.ClassDef):
                     self.classes.setdefault(scope.qualname, scope)
+        #: other dotted names a module is imported by (see :func:`_folder_aliases`)
+        self._aliases = _folder_aliases(self.modules)
         #: extra parameter kinds learnt from registrations and call sites
         self.param_kinds: dict[tuple[str, str], Kind] = {}
         self._returned_busy: set = set()
@@ -504,6 +548,10 @@ class ProjectIndex:
             mod = ".".join(parts[:i])
             info = self.modules.get(mod)
             if info is None:
+                info = self._aliases.get(mod)
+                if info is not None:  # `middleware.auth` for the module analysed as `auth`
+                    return self.resolve_qualname(".".join([info.source.module, *parts[i:]]),
+                                                 _depth + 1)
                 continue
             name, rest = parts[i], parts[i + 1:]
             b = info.scope.bindings.get(name)

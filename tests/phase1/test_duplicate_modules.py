@@ -74,3 +74,49 @@ def test_nested_conftest_fixtures_are_ported(tmp_path):
     assert "async def logged_in(client):" in inner and 'await client.post("/login")' in inner
     test = out["tests/unit/test_login.py"]
     assert "async def test_home(logged_in):" in test and "await logged_in.post(" in test
+
+
+def test_module_imported_through_a_namespace_folder(tmp_path):
+    # middleware/ has no __init__.py: the app puts its parent on sys.path and imports
+    # `middleware.auth`; the decorator's wrapper must still be seen wrapping views
+    out = migrate_tree(tmp_path, {
+        "backend/middleware/auth.py": d("""
+            from functools import wraps
+            from flask import g
+
+            def require_auth(f):
+                @wraps(f)
+                def decorated(*args, **kwargs):
+                    g.user = "u"
+                    return f(*args, **kwargs)
+                return decorated
+            """),
+        "backend/routes/admin.py": d("""
+            from flask import Blueprint, jsonify
+            from middleware.auth import require_auth
+
+            bp = Blueprint("admin", __name__)
+
+            @bp.route("/tasks")
+            @require_auth
+            def tasks():
+                return jsonify([])
+            """),
+    })
+    auth = out["backend/middleware/auth.py"]
+    assert "async def decorated(*args, **kwargs):" in auth and "return await f(*args, **kwargs)" in auth
+    assert "F2Q191" not in auth
+    assert "async def tasks():" in out["backend/routes/admin.py"]
+
+
+def test_no_alias_through_a_standard_library_name(tmp_path):
+    from flask2quart import engine
+    from flask2quart.analysis.index import ProjectIndex
+    from tests.helpers import write_tree
+
+    root = tmp_path / "proj"
+    write_tree(root, {"email/utils.py": "X = 1\n", "lib/helpers/tools.py": "Y = 2\n"})
+    index = ProjectIndex(engine.load_project([root], []))
+    assert "email.utils" not in index._aliases  # the stdlib package wins on sys.path
+    assert index._aliases["helpers.tools"].source.rel == "lib/helpers/tools.py"
+    assert index.resolve_qualname("helpers.tools.Y") == "tools.Y"
