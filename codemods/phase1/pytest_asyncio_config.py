@@ -28,7 +28,8 @@ _TEST_EXTRAS = ("test", "tests", "testing", "dev")
 _PKG = C.PYTEST_ASYNCIO_REQUIREMENT.split("=")[0]
 #: pytest's own order when it looks for a configuration file in the root directory
 _PRECEDENCE = ("pytest.ini", ".pytest.ini", "pyproject.toml", "tox.ini", "setup.cfg")
-_PYTEST_ASYNCIO = re.compile(r"pytest[-_]asyncio", re.I)
+#: the pinned distribution named anywhere (pip spells it with - or _)
+_PYTEST_ASYNCIO = re.compile(re.escape(_PKG).replace(r"\-", "[-_]"), re.I)
 
 
 def _setting_line(name: str, key: str, value: str) -> str:

@@ -468,6 +468,7 @@ class ProjectIndex:
         self._attr_memo: dict[tuple[ast.AST, bool], dict[str, list[tuple[ast.Assign, Scope]]]] = {}
         self._qualified: dict[tuple[ast.expr, Scope], str | None] = {}
         self._conftests: dict | None = None
+        self._fixture_chains: dict[str, list[ModuleInfo]] = {}
 
     # ------------------------------------------------------------------ utils
     def module_of(self, scope: Scope) -> ModuleInfo:
@@ -648,10 +649,8 @@ class ProjectIndex:
                     return Kind.FILESTORAGE
                 if owner is Kind.APP and expr.func.attr in C.APP_RESPONSE_FACTORIES:
                     return Kind.RESPONSE
-                if owner is Kind.APP and expr.func.attr in C.TEST_FACTORY_KINDS:
-                    return C.TEST_FACTORY_KINDS[expr.func.attr]
-                if owner is Kind.APP and expr.func.attr in C.APP_CONTEXT_FACTORIES:
-                    return C.APP_CONTEXT_FACTORIES[expr.func.attr]
+                if owner is Kind.APP and expr.func.attr in C.APP_METHOD_KINDS:
+                    return C.APP_METHOD_KINDS[expr.func.attr]
                 if owner is Kind.TEST_CLIENT and expr.func.attr in C.TEST_CLIENT_REQUEST_METHODS:
                     return Kind.TEST_RESPONSE
             # a call to a project function or method: the kind of what it returns
@@ -695,11 +694,23 @@ class ProjectIndex:
         (outermost first), then the module itself (which overrides them)."""
         mod = scope.module.module
         found: dict[str, Scope] = {}
-        if self._conftests is None:  # folder -> its conftest.py (as pytest finds them: by path)
+        for info in self._fixture_modules(scope.module, mod):
+            for child in info.scope.children:
+                if isinstance(child.node, FuncNode) and self._is_fixture(child, info.scope):
+                    found[child.name] = child
+        return found
+
+    def _fixture_modules(self, src: SourceFile, mod: str) -> list[ModuleInfo]:
+        """The conftest.py modules above ``src`` (outermost first, found by path as pytest
+        finds them), then ``src``'s own module; computed once per module."""
+        found = self._fixture_chains.get(mod)
+        if found is not None:
+            return found
+        if self._conftests is None:  # folder -> its conftest.py
             self._conftests = {info.source.path.parent: info for info in self.modules.values()
                                if info.source.path.name == "conftest.py"}
         root = self.project.root
-        folder = scope.module.path.parent
+        folder = src.path.parent
         chain = []
         while True:
             if folder in self._conftests:
@@ -709,11 +720,10 @@ class ProjectIndex:
             folder = folder.parent
         chain.reverse()
         own = self.modules.get(mod)
-        for info in [*chain, *([own] if own is not None and own not in chain else [])]:
-            for child in info.scope.children:
-                if isinstance(child.node, FuncNode) and self._is_fixture(child, info.scope):
-                    found[child.name] = child
-        return found
+        if own is not None and all(own is not c for c in chain):
+            chain.append(own)
+        self._fixture_chains[mod] = chain
+        return chain
 
     def _is_fixture(self, fn: Scope, module_scope: Scope) -> bool:
         for d in fn.node.decorator_list:

@@ -454,6 +454,8 @@ TEST_FACTORY_KINDS: dict[str, Kind] = {
     "test_client": Kind.TEST_CLIENT,
     "test_cli_runner": Kind.CLI_RUNNER,
 }
+#: every app method whose result has a kind of its own (one lookup in ``index.kind``)
+APP_METHOD_KINDS: dict[str, Kind] = {**TEST_FACTORY_KINDS, **APP_CONTEXT_FACTORIES}
 
 #: Request methods of the test client: ``async def`` in Quart (testing/client.py:72,215-271).
 TEST_CLIENT_REQUEST_METHODS = frozenset(
